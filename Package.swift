@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Native dependencies come from Debian 12 (see README "Install"): GStreamer 1.22 with
+// gst-rtsp-server, FFTW, OpenBLAS and dlib. Swift packages are the well-kept server-side ones.
+let package = Package(
+    name: "facerestored",
+    products: [
+        .executable(name: "facerestored", targets: ["StreamDaemon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // GStreamer headers and libraries. The rtsp-server .pc pulls in gstreamer-1.0; the
+        // app/video/audio/pbutils libraries are added by `link` lines in the module map because
+        // a system library target takes only one pkg-config name.
+        .systemLibrary(
+            name: "CGstSystem",
+            path: "Sources/CGstSystem",
+            pkgConfig: "gstreamer-rtsp-server-1.0",
+            providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev", "libgstrtspserver-1.0-dev"])]
+        ),
+        // Thin C shim: variadic GLib calls and macros the Swift importer cannot see.
+        .target(
+            name: "CGst", dependencies: ["CGstSystem"], path: "Sources/CGst",
+            linkerSettings: ["gstapp-1.0", "gstvideo-1.0", "gstaudio-1.0", "gstpbutils-1.0", "gstrtspserver-1.0",
+                             "gstbase-1.0", "gstreamer-1.0", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }
+        ),
+        .systemLibrary(
+            name: "CFFTW",
+            path: "Sources/CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
+        // Plain value types and the bounded hand-over queue shared by GstBridge and Restore, so
+        // that neither has to import the other.
+        .target(name: "Media", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(
+            name: "GstBridge",
+            dependencies: ["CGst", "Media", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "Restore",
+            dependencies: ["CFFTW", "Media", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "StreamDaemon",
+            dependencies: [
+                "GstBridge", "Restore", "Media",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(name: "MediaTests", dependencies: ["Media"], path: "Tests/MediaTests"),
+        .testTarget(name: "GstBridgeTests", dependencies: ["GstBridge", "Media"], path: "Tests/GstBridgeTests"),
+        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Media"], path: "Tests/RestoreTests"),
+        .testTarget(name: "StreamDaemonTests", dependencies: ["StreamDaemon", "GstBridge", "Restore", "Media"],
+                    path: "Tests/StreamDaemonTests"),
+    ]
+)

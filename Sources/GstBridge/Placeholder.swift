@@ -1,0 +1,3 @@
+import CGst
+import Media
+func _probe() { _ = cgst_init() }
