@@ -1,0 +1,127 @@
+import CGst
+import Foundation
+
+/// Connects whatever the source produces to the fixed video and audio branches.
+///
+/// Every src pad of the source's last element (static ones now, "sometimes" pads such as
+/// rtspsrc's later) gets its own decodebin; each decoded pad goes to the video branch, the audio
+/// branch, or — for extra streams — a fakesink, so an unlinked pad never stops the pipeline.
+/// Runs on GStreamer's threads; its own state is guarded by `lock`.
+final class DecodeLinker: @unchecked Sendable {
+    private let pipeline: UnsafeMutablePointer<GstElement>
+    private let videoSink: Element
+    private let audioSink: Element
+    private let lock = NSLock()
+    private var videoLinked = false
+    private var audioLinked = false
+    private var decoders = 0
+    private var decodersSettled = 0
+    private var sourceSettled = true
+
+    init(pipeline: Element, videoSink: Element, audioSink: Element) {
+        self.pipeline = pipeline.pointer
+        self.videoSink = videoSink
+        self.audioSink = audioSink
+    }
+
+    var hasVideo: Bool { lock.withLock { videoLinked } }
+    var hasAudio: Bool { lock.withLock { audioLinked } }
+    /// True once every decodebin (and a dynamic source) said no more pads will come.
+    var settled: Bool { lock.withLock { sourceSettled && decoders > 0 && decodersSettled == decoders } }
+
+    /// For an element of the source bin: decode its open src pads and any it adds later.
+    func attachSource(tail: UnsafeMutablePointer<GstElement>, pads: [UnsafeMutablePointer<GstPad>], hasDynamicPads: Bool) {
+        if hasDynamicPads {
+            lock.withLock { sourceSettled = false }
+            connectPadAdded(tail, handler: { linker, pad in linker.decode(pad) })
+            connectNoMorePads(tail) { linker in linker.lock.withLock { linker.sourceSettled = true } }
+        }
+        for pad in pads { decode(pad) }
+    }
+
+    /// For a uridecodebin: its pads are already decoded.
+    func attachDecoder(_ decoder: UnsafeMutablePointer<GstElement>) {
+        lock.withLock { decoders += 1 }
+        connectPadAdded(decoder, handler: { linker, pad in linker.route(pad) })
+        connectNoMorePads(decoder) { linker in linker.lock.withLock { linker.decodersSettled += 1 } }
+    }
+
+    private func decode(_ pad: UnsafeMutablePointer<GstPad>) {
+        guard let decodebin = gst_element_factory_make("decodebin", nil) else { return }
+        attachDecoder(decodebin)
+        _ = gst_bin_add(UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self), decodebin)
+        _ = gst_element_sync_state_with_parent(decodebin)
+        if let sinkPad = gst_element_get_static_pad(decodebin, "sink") {
+            _ = gst_pad_link_maybe_ghosting(pad, sinkPad)
+            cgst_object_unref(sinkPad)
+        }
+    }
+
+    private func route(_ pad: UnsafeMutablePointer<GstPad>) {
+        let media = Self.mediaType(of: pad)
+        let target: Element? = lock.withLock {
+            if media.hasPrefix("video/x-raw") && !videoLinked { videoLinked = true; return videoSink }
+            if media.hasPrefix("audio/x-raw") && !audioLinked { audioLinked = true; return audioSink }
+            return nil
+        }
+        if let target, let sinkPad = gst_element_get_static_pad(target.pointer, "sink") {
+            _ = gst_pad_link(pad, sinkPad)
+            cgst_object_unref(sinkPad)
+            return
+        }
+        // A second video/audio stream or subtitles: consume and ignore.
+        guard let fakesink = gst_element_factory_make("fakesink", nil) else { return }
+        cgst_set_property_bool(fakesink, "sync", 0)
+        _ = gst_bin_add(UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstBin.self), fakesink)
+        _ = gst_element_sync_state_with_parent(fakesink)
+        if let sinkPad = gst_element_get_static_pad(fakesink, "sink") {
+            _ = gst_pad_link(pad, sinkPad)
+            cgst_object_unref(sinkPad)
+        }
+    }
+
+    static func mediaType(of pad: UnsafeMutablePointer<GstPad>) -> String {
+        guard let caps = gst_pad_get_current_caps(pad) ?? gst_pad_query_caps(pad, nil) else { return "" }
+        defer { cgst_caps_unref(caps) }
+        guard gst_caps_get_size(caps) > 0, let s = gst_caps_get_structure(caps, 0),
+              let name = gst_structure_get_name(s) else { return "" }
+        return String(cString: name)
+    }
+
+    // MARK: signal plumbing (user_data carries a retained box; GLib releases it)
+
+    private final class PadHandler {
+        let linker: DecodeLinker
+        let body: (DecodeLinker, UnsafeMutablePointer<GstPad>) -> Void
+        init(_ linker: DecodeLinker, _ body: @escaping (DecodeLinker, UnsafeMutablePointer<GstPad>) -> Void) {
+            self.linker = linker
+            self.body = body
+        }
+    }
+
+    private final class ElementHandler {
+        let linker: DecodeLinker
+        let body: (DecodeLinker) -> Void
+        init(_ linker: DecodeLinker, _ body: @escaping (DecodeLinker) -> Void) {
+            self.linker = linker
+            self.body = body
+        }
+    }
+
+    private func connectPadAdded(_ element: UnsafeMutablePointer<GstElement>,
+                                 handler: @escaping (DecodeLinker, UnsafeMutablePointer<GstPad>) -> Void) {
+        let box = Unmanaged.passRetained(PadHandler(self, handler)).toOpaque()
+        _ = cgst_connect_pad_added(element, { _, pad, data in
+            let h = Unmanaged<PadHandler>.fromOpaque(data!).takeUnretainedValue()
+            if let pad { h.body(h.linker, pad) }
+        }, box, { data in Unmanaged<PadHandler>.fromOpaque(data!).release() })
+    }
+
+    private func connectNoMorePads(_ element: UnsafeMutablePointer<GstElement>, handler: @escaping (DecodeLinker) -> Void) {
+        let box = Unmanaged.passRetained(ElementHandler(self, handler)).toOpaque()
+        _ = cgst_connect_no_more_pads(element, { _, data in
+            let h = Unmanaged<ElementHandler>.fromOpaque(data!).takeUnretainedValue()
+            h.body(h.linker)
+        }, box, { data in Unmanaged<ElementHandler>.fromOpaque(data!).release() })
+    }
+}

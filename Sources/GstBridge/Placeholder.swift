@@ -1,3 +1,0 @@
-import CGst
-import Media
-func _probe() { _ = cgst_init() }

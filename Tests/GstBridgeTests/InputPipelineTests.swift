@@ -1,0 +1,72 @@
+import Foundation
+import Media
+import Testing
+@testable import GstBridge
+
+/// The shipped demo clip (GRID corpus, CC BY 4.0): 75 frames of 360×288 at 25 fps, 3 s of audio.
+let demoClip = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("data/grid_bbaf2n.mpg").path
+
+@Suite("Input pipeline")
+struct InputPipelineTests {
+    @Test("decodes every frame of the demo clip with increasing PTS and both audio streams")
+    func decodesDemoClip() async throws {
+        let input = try InputPipeline(source: SourceSpec(parsing: demoClip), options: InputOptions(live: false))
+        try input.start()
+        let streams = try input.waitForStreams(timeout: 5)
+        #expect(streams.video && streams.audio)
+        var frames: [VideoFrame] = []
+        for await frame in input.video { frames.append(frame) }
+        var modelSamples = 0
+        for await chunk in input.modelAudio {
+            #expect(chunk.sampleRate == 16000 && chunk.channels == 1)
+            modelSamples += chunk.frameCount
+        }
+        var originalSamples = 0
+        var originalRate = 0
+        for await chunk in input.audio {
+            originalRate = chunk.sampleRate
+            originalSamples += chunk.frameCount
+        }
+        input.stop()
+        #expect(frames.count == 75)
+        #expect(frames.first?.width == 360 && frames.first?.height == 288)
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts })
+        #expect(frames.enumerated().allSatisfy { $0.offset == $0.element.sequence })
+        #expect(abs(Double(modelSamples) / 16000 - 3.0) < 0.05)
+        #expect(originalRate == 44100)
+        #expect(abs(Double(originalSamples) / 44100 - 3.0) < 0.05)
+    }
+
+    @Test("a missing file is reported by name before anything starts")
+    func missingFile() {
+        #expect(throws: GstError.sourceUnavailable(source: "/nonexistent/clip.mp4", reason: "no such file")) {
+            _ = try InputPipeline(source: SourceSpec(parsing: "/nonexistent/clip.mp4"), options: InputOptions(live: false))
+        }
+    }
+
+    @Test("a typo in a source description names the unknown element")
+    func typoInDescription() {
+        do {
+            _ = try InputPipeline(source: SourceSpec(parsing: "videotestsrcc is-live=true"), options: InputOptions(live: true))
+            Issue.record("expected an error")
+        } catch {
+            guard case .invalidDescription(_, let reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(reason.contains("videotestsrcc"))
+        }
+    }
+
+    @Test("a gst-launch source description ending in caps is decoded frame by frame")
+    func launchDescriptionSource() throws {
+        let input = try InputPipeline(
+            source: SourceSpec(parsing: "videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48,framerate=10/1"),
+            options: InputOptions(live: false))
+        try input.start()
+        _ = try input.waitForStreams(timeout: 5)
+        var count = 0
+        while let _ = input.video.pop() { count += 1 }
+        input.stop()
+        #expect(count == 10)
+    }
+}
