@@ -31,6 +31,7 @@ public final class InputPipeline: @unchecked Sendable {
     private let videoReader: AppSinkReader<VideoFrame>
     private let modelAudioReader: AppSinkReader<AudioChunk>
     private let audioReader: AppSinkReader<AudioChunk>
+    private let formatBox = LockedValue<VideoFormat?>(nil)
 
     public init(source: SourceSpec, options: InputOptions) throws(GstError) {
         try Gst.initialize()
@@ -65,8 +66,13 @@ public final class InputPipeline: @unchecked Sendable {
         video = BoundedQueue(capacity: max(2, options.videoQueueCapacity), policy: options.live ? .dropOldest : .block)
         modelAudio = BoundedQueue(capacity: 4096, policy: .dropOldest)
         audio = BoundedQueue(capacity: 4096, policy: .dropOldest)
+        let format = formatBox
         videoReader = AppSinkReader(queue: video) { sample, index in
-            SampleConversion.videoFrame(sample, sequence: index, arrival: MonotonicClock.now())?.0
+            guard let (frame, f) = SampleConversion.videoFrame(sample, sequence: index, arrival: MonotonicClock.now()) else {
+                return nil
+            }
+            format.set(f)
+            return frame
         }
         modelAudioReader = AppSinkReader(queue: modelAudio) { sample, _ in SampleConversion.audioChunk(sample) }
         audioReader = AppSinkReader(queue: audio) { sample, _ in SampleConversion.audioChunk(sample) }
@@ -167,6 +173,15 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     public var hasAudio: Bool { linker.hasAudio }
+    /// Geometry and frame rate of the latest decoded frame (nil before the first one).
+    public var videoFormat: VideoFormat? { formatBox.get() }
+
+    /// Duration of the source when it has one (files), from a duration query.
+    public var duration: MediaTime? {
+        var ns: gint64 = 0
+        guard gst_element_query_duration(pipeline.element.pointer, GST_FORMAT_TIME, &ns) != 0, ns > 0 else { return nil }
+        return MediaTime(nanoseconds: Int64(ns))
+    }
     public var framesReceived: Int { videoReader.receivedCount }
     public var framesRejected: Int { videoReader.rejectedCount }
     public var framesDropped: Int { video.droppedCount }

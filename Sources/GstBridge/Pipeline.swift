@@ -56,13 +56,18 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Sets the pipeline to PLAYING and waits until it is there (or is live and flowing).
-    /// Errors posted on the bus while starting are thrown as typed errors.
-    public func play(timeout: Double = 10) throws(GstError) {
+    /// Errors posted on the bus while starting are thrown as typed errors. A pipeline fed by
+    /// appsrc cannot preroll before it gets data: pass `waitForPreroll: false` for those.
+    public func play(timeout: Double = 10, waitForPreroll: Bool = true) throws(GstError) {
         let result = gst_element_set_state(element.pointer, GST_STATE_PLAYING)
         if result == GST_STATE_CHANGE_FAILURE {
             throw firstBusError() ?? .stateChangeFailed(pipeline: label, detail: "no details were posted")
         }
         if result == GST_STATE_CHANGE_NO_PREROLL { return }
+        if !waitForPreroll {
+            if let error = pollError() { throw error }
+            return
+        }
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             if let error = pollError() { throw error }

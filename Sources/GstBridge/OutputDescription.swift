@@ -1,0 +1,110 @@
+import Foundation
+import Media
+
+/// Builds the gst-launch description of the output pipeline: one video appsrc and one optional
+/// audio appsrc, encoded once, fanned out by tees to every output.
+enum OutputDescription {
+    static func make(outputs: [OutputSpec], video: VideoFormat, audio: (rate: Int, channels: Int)?,
+                     settings: EncoderSettings) -> String {
+        let live = settings.live
+        var parts: [String] = []
+        let fps = video.frameRate.isVariable ? 30.0 : video.frameRate.fps
+        // File mode blocks the restoration thread when the encoder is behind (nothing is lost);
+        // live mode never blocks and leaks the oldest frame instead.
+        let videoQueueBytes = video.width * video.height * 3 * 8
+        parts.append("""
+            appsrc name=fr_vsrc format=time is-live=\(live) block=\(!live) max-bytes=\(videoQueueBytes) \
+            \(live ? "leaky-type=upstream " : "")\
+            caps="\(AppSource.rgbCaps(width: video.width, height: video.height, frameRate: video.frameRate))" ! \
+            queue ! tee name=fr_vtee allow-not-linked=true
+            """)
+        if let audio {
+            // Audio is never blocked (unbounded appsrc queue): the demuxer upstream is already
+            // throttled by the video path, which bounds how far audio can run ahead.
+            parts.append("""
+                appsrc name=fr_asrc format=time is-live=\(live) block=false max-bytes=0 \
+                caps="\(AppSource.audioCaps(sampleRate: audio.rate, channels: audio.channels))" ! \
+                queue ! tee name=fr_atee allow-not-linked=true
+                """)
+        }
+        let encoded = outputs.contains { $0.needsEncoding }
+        if encoded {
+            parts.append("fr_vtee. ! queue ! " + videoEncoder(settings, fps: fps) + " ! tee name=fr_venc allow-not-linked=true")
+            if audio != nil {
+                parts.append("fr_atee. ! queue ! " + audioEncoder(settings) + " ! tee name=fr_aenc allow-not-linked=true")
+            }
+        }
+        for (index, output) in outputs.enumerated() {
+            let mux = "fr_mux\(index)"
+            switch output {
+            case .file(let path):
+                let container = OutputSpec.Container(pathExtension: URL(fileURLWithPath: path).pathExtension) ?? .mkv
+                parts.append("\(muxer(container, settings: settings)) name=\(mux) ! filesink location=\(quote(path))")
+                parts.append("fr_venc. ! queue ! \(mux).")
+                if audio != nil { parts.append("fr_aenc. ! queue ! \(mux).") }
+            case .segments(let directory, let seconds, let container):
+                let ext = container == .mkv ? "mkv" : container.rawValue
+                let location = quote("\(directory)/segment-%05d.\(ext)")
+                let muxFactory = container == .mkv ? "matroskamux" : "mp4mux"
+                parts.append("""
+                    splitmuxsink name=\(mux) location=\(location) max-size-time=\(UInt64(seconds) * 1_000_000_000) \
+                    muxer-factory=\(muxFactory) send-keyframe-requests=true
+                    """)
+                parts.append("fr_venc. ! queue ! \(mux).video")
+                if audio != nil { parts.append("fr_aenc. ! queue ! \(mux).audio_%u") }
+            case .rtsp:
+                // Encoded buffers are relayed into the RTSP server's own media pipelines.
+                parts.append("fr_venc. ! queue leaky=downstream max-size-time=2000000000 ! appsink name=fr_rtsp_v sync=false async=false")
+                if audio != nil {
+                    parts.append("fr_aenc. ! queue leaky=downstream max-size-time=2000000000 ! appsink name=fr_rtsp_a sync=false async=false")
+                }
+            case .sink(let videoSink, let audioSink):
+                parts.append("fr_vtee. ! queue ! videoconvert ! \(videoSink)")
+                if let audioSink, audio != nil {
+                    parts.append("fr_atee. ! queue ! audioconvert ! audioresample ! \(audioSink)")
+                }
+            }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    static func videoEncoder(_ s: EncoderSettings, fps: Double) -> String {
+        switch s.videoCodec {
+        case .raw:
+            return "identity"
+        case .h264:
+            let keyint = max(1, Int((fps * s.keyframeIntervalSeconds).rounded()))
+            var x264 = "x264enc key-int-max=\(keyint) bframes=0"
+            if s.live {
+                x264 += " tune=zerolatency speed-preset=ultrafast bitrate=\(s.videoBitrateKbps ?? 4000)"
+            } else if let kbps = s.videoBitrateKbps {
+                x264 += " speed-preset=veryfast bitrate=\(kbps)"
+            } else {
+                x264 += " speed-preset=veryfast pass=qual quantizer=20"
+            }
+            // x264 rejects 4:4:4 in common profiles: feed it I420.
+            return "videoconvert ! video/x-raw,format=I420 ! \(x264) ! h264parse"
+        }
+    }
+
+    static func audioEncoder(_ s: EncoderSettings) -> String {
+        switch s.audioCodec {
+        case .aac: return "audioconvert ! audioresample ! avenc_aac ! aacparse"
+        case .opus: return "audioconvert ! audioresample ! audio/x-raw,rate=48000 ! opusenc ! opusparse"
+        case .raw: return "audioconvert"
+        }
+    }
+
+    static func muxer(_ container: OutputSpec.Container, settings: EncoderSettings) -> String {
+        switch container {
+        // Fragmented MP4: a file cut short by a crash still plays up to the last fragment.
+        case .mp4: return "mp4mux fragment-duration=1000"
+        case .mov: return "qtmux fragment-duration=1000"
+        case .mkv: return "matroskamux"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

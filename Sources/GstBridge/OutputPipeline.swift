@@ -1,0 +1,152 @@
+import CGst
+import Foundation
+import Media
+
+/// Encodes restored frames and the original audio once and sends them to every output.
+///
+/// Timestamps: input PTS are running times of the input pipeline. Files start at zero (the first
+/// PTS of either stream is subtracted from both, which keeps audio and video in sync); live
+/// outputs are rebased onto the output pipeline's clock plus `liveHeadroom`, so that synced sinks
+/// render frames on time.
+public final class OutputPipeline: @unchecked Sendable {
+    public let outputs: [OutputSpec]
+    public let settings: EncoderSettings
+    public let videoFormat: VideoFormat
+    public let hasAudio: Bool
+    let pipeline: Pipeline
+    private let videoSource: AppSource
+    private let audioSource: AppSource?
+    private var relays: [RTSPRelay] = []
+    private let lock = NSLock()
+    private var offset: Int64?
+    private var lastVideoPTS: Int64 = .min
+    private var framesOut = 0
+    /// Extra delay given to live outputs so that frames restored late still render on time.
+    public var liveHeadroom = MediaTime(nanoseconds: 200_000_000)
+
+    /// Builds the output. `rtspServer` is required when `outputs` contains `.rtsp`.
+    public init(outputs: [OutputSpec], video: VideoFormat, audio: (rate: Int, channels: Int)?,
+                settings: EncoderSettings, rtspServer: RTSPServer? = nil) throws(GstError) {
+        precondition(!outputs.isEmpty, "an output pipeline needs at least one output")
+        try Gst.initialize()
+        for output in outputs {
+            try Self.validate(output, settings: settings)
+        }
+        self.outputs = outputs
+        self.settings = settings
+        self.videoFormat = video
+        self.hasAudio = audio != nil
+        let description = OutputDescription.make(outputs: outputs, video: video, audio: audio, settings: settings)
+        pipeline = try Pipeline(description: description, label: "output")
+        guard let v = pipeline.element(named: "fr_vsrc") else { preconditionFailure("output appsrc missing") }
+        videoSource = AppSource(element: v)
+        audioSource = audio != nil ? pipeline.element(named: "fr_asrc").map(AppSource.init) : nil
+        if outputs.contains(where: { if case .rtsp = $0 { return true } else { return false } }) {
+            guard let rtspServer else { preconditionFailure("an RTSP output needs an RTSPServer") }
+            if let sink = pipeline.element(named: "fr_rtsp_v") {
+                let relay = RTSPRelay(server: rtspServer, isVideo: true)
+                relay.attach(to: sink)
+                relays.append(relay)
+                rtspServer.requestKeyframe = { _ = cgst_request_key_unit(sink.pointer) }
+            }
+            if let sink = pipeline.element(named: "fr_rtsp_a") {
+                let relay = RTSPRelay(server: rtspServer, isVideo: false)
+                relay.attach(to: sink)
+                relays.append(relay)
+            }
+        }
+    }
+
+    /// Checks what GStreamer would only report after the fact: containers, codecs, directories.
+    static func validate(_ output: OutputSpec, settings: EncoderSettings) throws(GstError) {
+        switch output {
+        case .file(let path):
+            let url = URL(fileURLWithPath: path)
+            guard let container = OutputSpec.Container(pathExtension: url.pathExtension) else {
+                throw .outputFailed(output: path, reason: "unknown container '.\(url.pathExtension)'; use .mp4, .mkv or .mov")
+            }
+            let dir = url.deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw .outputFailed(output: path, reason: "the directory \(dir) does not exist")
+            }
+            if container != .mkv && (settings.videoCodec == .raw || settings.audioCodec == .raw) {
+                throw .outputFailed(output: path, reason: "raw (lossless) codecs need a .mkv file")
+            }
+        case .segments(let dir, let seconds, _):
+            guard seconds > 0 else { throw .outputFailed(output: dir, reason: "segment length must be positive") }
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw .outputFailed(output: dir, reason: "cannot create the recording directory (\(error.localizedDescription))")
+            }
+        case .rtsp:
+            if settings.videoCodec != .h264 {
+                throw .outputFailed(output: output.label, reason: "RTSP needs the h264 video codec")
+            }
+        case .sink:
+            break
+        }
+    }
+
+    public func start() throws(GstError) { try pipeline.play(waitForPreroll: false) }
+
+    /// Sends a restored frame. Returns false when the pipeline no longer accepts data.
+    @discardableResult
+    public func push(_ frame: VideoFrame) -> Bool {
+        guard frame.width == videoFormat.width && frame.height == videoFormat.height else { return false }
+        let (pts, monotonic): (MediaTime, Bool) = lock.withLock {
+            let p = rebase(frame.pts)
+            let ok = p.nanoseconds > lastVideoPTS
+            if ok { lastVideoPTS = p.nanoseconds; framesOut += 1 }
+            return (p, ok)
+        }
+        // A non-increasing PTS would make muxers fail; such a frame is not sent.
+        guard monotonic else { return false }
+        return videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration)
+    }
+
+    /// Sends original audio (interleaved float at its own rate and channel count).
+    @discardableResult
+    public func push(_ chunk: AudioChunk) -> Bool {
+        guard let audioSource else { return false }
+        let pts = lock.withLock { rebase(chunk.pts) }
+        if pts.nanoseconds < 0 { return false }
+        return audioSource.push(chunk, pts: pts)
+    }
+
+    public var framesSent: Int { lock.withLock { framesOut } }
+
+    private func rebase(_ pts: MediaTime) -> MediaTime {
+        if offset == nil {
+            if settings.live {
+                offset = Int64(runningTime()) + liveHeadroom.nanoseconds - pts.nanoseconds
+            } else {
+                offset = -pts.nanoseconds
+            }
+        }
+        return MediaTime(nanoseconds: pts.nanoseconds + offset!)
+    }
+
+    private func runningTime() -> UInt64 {
+        guard let clock = gst_element_get_clock(pipeline.element.pointer) else { return 0 }
+        defer { cgst_object_unref(clock) }
+        let now = gst_clock_get_time(clock), base = gst_element_get_base_time(pipeline.element.pointer)
+        return now > base ? UInt64(now - base) : 0
+    }
+
+    /// Ends both streams and waits until every output has written its last byte.
+    public func finish(timeout: Double = 30) throws(GstError) {
+        videoSource.endOfStream()
+        audioSource?.endOfStream()
+        defer { pipeline.stop() }
+        if try !pipeline.waitForEndOfStream(timeout: timeout) {
+            throw .timedOut(what: "the outputs to finish writing", seconds: timeout)
+        }
+    }
+
+    /// Stops at once (after an error); files already finished stay intact.
+    public func abort() { pipeline.stop() }
+
+    public func nextEvent(timeout: Double) -> BusEvent? { pipeline.nextEvent(timeout: timeout) }
+}

@@ -1,0 +1,183 @@
+import CGst
+import Foundation
+
+/// An RTSP server (gst-rtsp-server) that serves one mount. Encoded buffers from the output
+/// pipeline are relayed into the media pipeline of each prepared stream, rebased onto that
+/// media's clock. The server outlives output pipelines, so clients stay connected when the
+/// source is restarted.
+public final class RTSPServer: @unchecked Sendable {
+    public let address: String
+    public let port: Int
+    public let path: String
+    public let hasAudio: Bool
+
+    private let server: UnsafeMutablePointer<GstRTSPServer>
+    private let context: OpaquePointer
+    private let loop: OpaquePointer
+    private var loopThread: Thread?
+    private let lock = NSLock()
+    private var medias: [Media] = []
+    private var videoCaps: String?
+    private var audioCaps: String?
+    /// Asks the encoder for a keyframe so that a new client gets a picture at once.
+    var requestKeyframe: (@Sendable () -> Void)?
+
+    /// One prepared media pipeline and the appsrcs that feed it.
+    private final class Media {
+        let media: UnsafeMutablePointer<GstRTSPMedia>
+        let video: AppSource
+        let audio: AppSource?
+        let element: Element
+        var basePTS: UInt64?
+        var baseRunningTime: UInt64 = 0
+        init(media: UnsafeMutablePointer<GstRTSPMedia>, element: Element, video: AppSource, audio: AppSource?) {
+            self.media = media
+            self.element = element
+            self.video = video
+            self.audio = audio
+        }
+    }
+
+    /// Starts serving `rtsp://address:port/path`. Throws if the port cannot be bound.
+    public init(address: String = "127.0.0.1", port: Int, path: String, hasAudio: Bool,
+                audioCodec: AudioCodec = .aac) throws(GstError) {
+        try Gst.initialize()
+        let mount = path.hasPrefix("/") ? path : "/" + path
+        self.address = address
+        self.port = port
+        self.path = mount
+        self.hasAudio = hasAudio
+        server = gst_rtsp_server_new()
+        gst_rtsp_server_set_address(server, address)
+        gst_rtsp_server_set_service(server, String(port))
+        let audioPay: String
+        switch audioCodec {
+        case .opus: audioPay = "opusparse ! rtpopuspay name=pay1 pt=97"
+        case .aac, .raw: audioPay = "aacparse ! rtpmp4gpay name=pay1 pt=97"
+        }
+        let launch = "( appsrc name=fr_rtsp_vsrc is-live=true format=time ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 "
+            + (hasAudio ? "appsrc name=fr_rtsp_asrc is-live=true format=time ! \(audioPay) " : "") + ")"
+        let factory = gst_rtsp_media_factory_new()!
+        gst_rtsp_media_factory_set_launch(factory, launch)
+        gst_rtsp_media_factory_set_shared(factory, 1)
+        let mounts = gst_rtsp_server_get_mount_points(server)!
+        gst_rtsp_mount_points_add_factory(mounts, mount, factory)
+        cgst_object_unref(mounts)
+        context = g_main_context_new()
+        loop = g_main_loop_new(context, 0)
+        let sourceID = gst_rtsp_server_attach(server, context)
+        if sourceID == 0 {
+            g_main_loop_unref(loop)
+            g_main_context_unref(context)
+            cgst_object_unref(server)
+            throw .outputFailed(output: "rtsp://\(address):\(port)\(mount)",
+                                reason: "cannot listen on port \(port) (in use, or not allowed)")
+        }
+        let box = Unmanaged.passRetained(WeakServer(self)).toOpaque()
+        _ = cgst_connect_media_configure(factory, { _, media, data in
+            guard let media, let server = Unmanaged<WeakServer>.fromOpaque(data!).takeUnretainedValue().server else { return }
+            server.configure(media)
+        }, box, { data in Unmanaged<WeakServer>.fromOpaque(data!).release() })
+        // The main loop is thread-safe GLib state; the box only carries the pointer across.
+        let loopRef = LoopHandle(loop: loop)
+        let thread = Thread { g_main_loop_run(loopRef.loop) }
+        thread.name = "rtsp-server"
+        thread.start()
+        loopThread = thread
+    }
+
+    deinit {
+        g_main_loop_quit(loop)
+        while g_main_loop_is_running(loop) != 0 { usleep(1000) }
+        lock.withLock { medias.removeAll() }
+        g_main_context_unref(context)
+        g_main_loop_unref(loop)
+        cgst_object_unref(server)
+    }
+
+    public var url: String { "rtsp://\(address):\(port)\(path)" }
+
+    /// Number of prepared media pipelines (one per shared stream with clients).
+    public var activeStreams: Int { lock.withLock { medias.count } }
+
+    private struct LoopHandle: @unchecked Sendable { let loop: OpaquePointer }
+
+    private final class WeakServer {
+        weak var server: RTSPServer?
+        init(_ server: RTSPServer) { self.server = server }
+    }
+
+    private func configure(_ media: UnsafeMutablePointer<GstRTSPMedia>) {
+        guard let raw = cgst_rtsp_media_element(media) else { return }
+        let element = Element(owning: raw)
+        guard let v = gst_bin_get_by_name_recurse_up(element.bin, "fr_rtsp_vsrc") else { return }
+        let video = AppSource(element: Element(owning: v))
+        let audio = hasAudio ? gst_bin_get_by_name_recurse_up(element.bin, "fr_rtsp_asrc").map { AppSource(element: Element(owning: $0)) } : nil
+        let entry = Media(media: media, element: element, video: video, audio: audio)
+        lock.withLock {
+            if let videoCaps { video.setCaps(videoCaps) }
+            if let audioCaps { audio?.setCaps(audioCaps) }
+            medias.append(entry)
+        }
+        let box = Unmanaged.passRetained(WeakServer(self)).toOpaque()
+        _ = cgst_connect_media_unprepared(media, { media, data in
+            guard let server = Unmanaged<WeakServer>.fromOpaque(data!).takeUnretainedValue().server else { return }
+            server.lock.withLock { server.medias.removeAll { $0.media == media } }
+        }, box, { data in Unmanaged<WeakServer>.fromOpaque(data!).release() })
+        requestKeyframe?()
+    }
+
+    /// Relays one encoded buffer. Each media starts at a video keyframe; audio before it is
+    /// dropped so that both streams share one time base.
+    func relay(_ buffer: UnsafeMutablePointer<GstBuffer>, caps: String?, isVideo: Bool) {
+        let pts = cgst_buffer_pts(buffer)
+        guard pts != clockTimeNone else { return }
+        lock.withLock {
+            if let caps {
+                if isVideo, caps != videoCaps { videoCaps = caps; medias.forEach { $0.video.setCaps(caps) } }
+                if !isVideo, caps != audioCaps { audioCaps = caps; medias.forEach { $0.audio?.setCaps(caps) } }
+            }
+            for m in medias {
+                if m.basePTS == nil {
+                    guard isVideo, cgst_buffer_is_keyframe(buffer) != 0 else { continue }
+                    m.basePTS = UInt64(pts)
+                    m.baseRunningTime = Self.runningTime(of: m.element)
+                }
+                guard let base = m.basePTS, UInt64(pts) >= base else { continue }
+                let outPTS = UInt64(pts) - base + m.baseRunningTime
+                let dts = cgst_buffer_dts(buffer)
+                let outDTS: UInt64? = dts == clockTimeNone || UInt64(dts) < base ? nil : UInt64(dts) - base + m.baseRunningTime
+                if isVideo { m.video.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
+                else { m.audio?.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
+            }
+        }
+    }
+
+    private static func runningTime(of element: Element) -> UInt64 {
+        guard let clock = gst_element_get_clock(element.pointer) else { return 0 }
+        defer { cgst_object_unref(clock) }
+        let now = gst_clock_get_time(clock)
+        let base = gst_element_get_base_time(element.pointer)
+        return now > base ? UInt64(now - base) : 0
+    }
+}
+
+/// Relays an output pipeline's encoded appsink into the RTSP server.
+final class RTSPRelay: SampleReceiver, @unchecked Sendable {
+    private let server: RTSPServer
+    private let isVideo: Bool
+    init(server: RTSPServer, isVideo: Bool) {
+        self.server = server
+        self.isVideo = isVideo
+    }
+
+    override func receive(_ sample: OpaquePointer) {
+        guard let buffer = gst_sample_get_buffer(sample) else { return }
+        var capsString: String?
+        if let caps = gst_sample_get_caps(sample), let text = gst_caps_to_string(caps) {
+            capsString = String(cString: text)
+            g_free(text)
+        }
+        server.relay(buffer, caps: capsString, isVideo: isVideo)
+    }
+}

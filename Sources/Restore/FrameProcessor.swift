@@ -1,0 +1,41 @@
+import Media
+
+/// The frames around the one being restored: `frames[centre]` is frame t, the others t−2 … t+2.
+/// At the start and end of a stream the missing neighbours repeat the nearest real frame.
+public struct FrameWindow: Sendable {
+    public let frames: [VideoFrame]
+    public let centre: Int
+    public var centreFrame: VideoFrame { frames[centre] }
+
+    public init(frames: [VideoFrame], centre: Int) {
+        precondition(frames.indices.contains(centre), "window centre outside the window")
+        self.frames = frames
+        self.centre = centre
+    }
+}
+
+/// The restoration slot: turns the window around frame t into the output frame t.
+///
+/// One processor serves one stream and is called from that stream's restoration thread only.
+public protocol FrameProcessor: AnyObject {
+    /// Frames of lookahead the processor needs (the model's Δ).
+    var lookahead: Int { get }
+    /// Restores the window's centre frame.
+    func process(_ window: FrameWindow) -> VideoFrame
+    /// The cheap answer when restoration is behind: by default the untouched frame.
+    func passthrough(_ window: FrameWindow) -> VideoFrame
+    /// 16 kHz mono audio for the model, in PTS order.
+    func consumeModelAudio(_ chunk: AudioChunk)
+}
+
+extension FrameProcessor {
+    public func passthrough(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
+    public func consumeModelAudio(_ chunk: AudioChunk) {}
+}
+
+/// Returns every frame unchanged, with the real latency structure of the model (Δ = 2).
+public final class IdentityProcessor: FrameProcessor {
+    public let lookahead: Int
+    public init(lookahead: Int = 2) { self.lookahead = lookahead }
+    public func process(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import GstBridge
+import Logging
+import Restore
+
+/// `facerestored run --config FILE`: runs one live stream until stopped.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one stream from its YAML config until SIGINT/SIGTERM.")
+
+    @Option(name: .shortAndLong, help: "The stream's YAML config file.")
+    var config: String
+
+    @Flag(help: "Debug logging.")
+    var verbose = false
+
+    func run() throws {
+        let logger = LogSetup.logger(verbose: verbose)
+        let cfg: StreamConfig
+        do {
+            cfg = try ConfigLoader.load(path: config)
+        } catch let error as ConfigError {
+            throw CLIError("invalid config:\n\(error)")
+        }
+        // The server outlives sessions, so RTSP clients stay connected across source restarts.
+        let servers = RTSPServerCache(config: cfg, logger: logger)
+        let stop = LockedFlag()
+        let current = SessionBox()
+        let trap = SignalTrap { _ in
+            stop.set()
+            current.session?.requestStop()
+        }
+        defer { withExtendedLifetime(trap) {} }
+        var encoder = cfg.encoder
+        encoder.live = cfg.isLive
+        let options = StreamSession.Options(source: cfg.source, outputs: cfg.outputs, encoder: encoder, live: cfg.isLive,
+                                            policy: cfg.isLive ? OverloadPolicy(latencyBudgetMs: cfg.latencyBudgetMs) : .never)
+        var backoff = Backoff()
+        while !stop.isSet {
+            let session = StreamSession(options: options, processor: IdentityProcessor(),
+                                        rtspServer: servers.server(hasAudio:), logger: logger)
+            current.session = session
+            do {
+                let report = try session.run()
+                logger.info("stream ended: \(report.summary)")
+                if !cfg.isLive || stop.isSet { break }
+                backoff.reset()
+            } catch {
+                if !cfg.isLive { throw CLIError("\(error)") }
+                let delay = backoff.next()
+                logger.error("source lost: \(error); retrying in \(String(format: "%.1f", delay)) s")
+                let until = Date(timeIntervalSinceNow: delay)
+                while Date() < until && !stop.isSet { Thread.sleep(forTimeInterval: 0.1) }
+            }
+        }
+        logger.info("stopped")
+    }
+}
+
+/// Capped exponential backoff with jitter for reconnecting to a live source.
+struct Backoff {
+    var initial = 0.5
+    var cap = 30.0
+    private var attempt = 0
+    private var rng = SystemRandomNumberGenerator()
+
+    mutating func next() -> Double {
+        let base = min(cap, initial * pow(2, Double(attempt)))
+        attempt += 1
+        return base * Double.random(in: 0.8...1.2, using: &rng)
+    }
+
+    mutating func reset() { attempt = 0 }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+final class SessionBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _session: StreamSession?
+    var session: StreamSession? {
+        get { lock.withLock { _session } }
+        set { lock.withLock { _session = newValue } }
+    }
+}
+
+/// Creates the RTSP server when the first session knows whether the source has audio, then
+/// keeps it for every later session.
+final class RTSPServerCache: @unchecked Sendable {
+    private let config: StreamConfig
+    private let logger: Logger
+    private let lock = NSLock()
+    private var server: RTSPServer?
+
+    init(config: StreamConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    func server(hasAudio: Bool) throws -> RTSPServer {
+        try lock.withLock {
+            if let server {
+                if server.hasAudio != hasAudio {
+                    logger.warning("the source's audio layout changed; RTSP clients keep the original layout")
+                }
+                return server
+            }
+            guard case .rtsp(let address, let port, let path)? = config.outputs.first(where: {
+                if case .rtsp = $0 { return true } else { return false }
+            }) else { preconditionFailure("no RTSP output configured") }
+            let s = try RTSPServer(address: address, port: port, path: path, hasAudio: hasAudio,
+                                   audioCodec: config.encoder.audioCodec)
+            logger.info("serving \(s.url)")
+            server = s
+            return s
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import GstBridge
+
+/// One stream's configuration, as read from its YAML file.
+struct StreamConfig: Sendable, Equatable {
+    var source: SourceSpec
+    /// nil: decided from the source (cameras and network streams are live, files are not).
+    var live: Bool?
+    var outputs: [OutputSpec]
+    var encoder: EncoderSettings
+    var restore: RestoreSettings
+    var latencyBudgetMs: Double
+    var metricsListen: String
+
+    var isLive: Bool { live ?? source.looksLive }
+}
+
+/// The `restore:` section. The face front end and model read it; the streaming core only
+/// validates it so that a typo is caught on day one.
+struct RestoreSettings: Sendable, Equatable {
+    enum Smoothing: String, Sendable, CaseIterable { case causal, paper, off }
+    var model: String = "realtime"
+    var maxFaces: Int = 4
+    var detectEvery: Int = 5
+    var smoothing: Smoothing = .causal
+    var gamma: Double = 0.7
+    var useAudio: Bool = true
+}

@@ -1,0 +1,30 @@
+/// What one run of a stream did, for the CLI summary and the benchmarks.
+struct SessionReport: Sendable {
+    var framesIn = 0
+    var framesOut = 0
+    /// Frames that left unrestored because restoration was behind.
+    var passthrough = 0
+    /// Frames lost before restoration because the live queue overflowed.
+    var dropped = 0
+    /// Frames GStreamer delivered that could not be read.
+    var rejected = 0
+    var audioChunksOut = 0
+    var hasAudio = false
+    var wallSeconds = 0.0
+    var latency = LatencyStats()
+    /// The source's error, if it ended with one (output was still finalised).
+    var sourceError: String?
+
+    var fps: Double { wallSeconds > 0 ? Double(framesOut) / wallSeconds : 0 }
+
+    var summary: String {
+        var s = "\(framesOut) frames out of \(framesIn) in \(String(format: "%.2f", wallSeconds)) s "
+            + "(\(String(format: "%.1f", fps)) fps)"
+        if let p50 = latency.percentile(50), let p95 = latency.percentile(95) {
+            s += ", added latency p50 \(String(format: "%.1f", p50)) ms, p95 \(String(format: "%.1f", p95)) ms"
+        }
+        s += ", passthrough \(passthrough), dropped \(dropped)"
+        if !hasAudio { s += ", no audio track" }
+        return s
+    }
+}

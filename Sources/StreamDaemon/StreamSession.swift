@@ -1,0 +1,194 @@
+import Foundation
+import GstBridge
+import Logging
+import Media
+import Restore
+
+/// Runs one stream: input pipeline → restoration (on the calling thread, the stream's one
+/// restoration thread) → output pipeline. Always finalises the outputs, also after a source
+/// error or a stop request, so that nothing already written is lost.
+final class StreamSession: @unchecked Sendable {
+    struct Options {
+        var source: SourceSpec
+        var outputs: [OutputSpec]
+        var encoder: EncoderSettings
+        var live: Bool
+        /// Read a file at its own pace, as a camera would deliver it (benchmarks).
+        var realtime = false
+        var policy: OverloadPolicy
+        var sideBySide = false
+        var startTimeout: Double = 15
+    }
+
+    private let options: Options
+    private let processor: FrameProcessor
+    /// Gives the RTSP server for this stream, created on first use with the audio layout of
+    /// the source; the caller keeps it across sessions so clients stay connected.
+    private let rtspServer: ((_ hasAudio: Bool) throws -> RTSPServer)?
+    private let logger: Logger
+    private let stopFlag = LockedValue(false)
+    /// Called after each frame leaves: (frames out, expected total or nil).
+    var onProgress: ((Int, Int?) -> Void)?
+
+    init(options: Options, processor: FrameProcessor, rtspServer: ((_ hasAudio: Bool) throws -> RTSPServer)?,
+         logger: Logger) {
+        self.options = options
+        self.processor = processor
+        self.rtspServer = rtspServer
+        self.logger = logger
+    }
+
+    /// Asks the session to end: the source is stopped and the outputs are finalised. Thread-safe.
+    func requestStop() { stopFlag.set(true) }
+
+    func run() throws -> SessionReport {
+        var report = SessionReport()
+        let started = MonotonicClock.now()
+        let input = try InputPipeline(source: options.source, options: InputOptions(
+            live: options.live, realtime: options.realtime, videoQueueCapacity: options.live ? 8 : 16))
+        try input.start(timeout: options.startTimeout)
+        defer { input.stop() }
+        let streams = try input.waitForStreams(timeout: options.live ? 5 : 10)
+        report.hasAudio = streams.audio
+        if !streams.audio {
+            logger.warning("the source has no audio track: output has video only, the model gets silence")
+        }
+
+        guard let first = try firstFrame(input) else {
+            throw GstError.noVideoStream(source: options.source.description)
+        }
+        let format = input.videoFormat ?? VideoFormat(width: first.width, height: first.height, frameRate: FrameRate(0, 1))
+        var pendingAudio: [AudioChunk] = []
+        var audioFormat: (rate: Int, channels: Int)?
+        if streams.audio, let chunk = firstAudio(input) {
+            pendingAudio.append(chunk)
+            audioFormat = (chunk.sampleRate, chunk.channels)
+        }
+        let outFormat = VideoFormat(width: options.sideBySide ? 2 * format.width : format.width,
+                                    height: format.height, frameRate: format.frameRate)
+        let wantsRTSP = options.outputs.contains { if case .rtsp = $0 { return true } else { return false } }
+        let server = wantsRTSP ? try rtspServer?(audioFormat != nil) : nil
+        let output = try OutputPipeline(outputs: options.outputs, video: outFormat, audio: audioFormat,
+                                        settings: options.encoder, rtspServer: server)
+        try output.start()
+        logger.info("streaming", metadata: [
+            "source": "\(options.source)", "video": "\(format.width)x\(format.height)@\(format.frameRate)",
+            "audio": "\(audioFormat.map { "\($0.rate) Hz × \($0.channels)" } ?? "none")",
+            "outputs": "\(options.outputs.map(\.label).joined(separator: ", "))",
+        ])
+        let expectedFrames = input.duration.flatMap { d in
+            format.frameRate.isVariable ? nil : Int((d.seconds * format.frameRate.fps).rounded())
+        }
+        for chunk in pendingAudio { if output.push(chunk) { report.audioChunksOut += 1 } }
+
+        var window = LookaheadWindow(radius: processor.lookahead)
+        var sizeMismatchLogged = false
+        func emit(_ w: FrameWindow) {
+            let now = MonotonicClock.now()
+            let behind = options.policy.shouldPassThrough(frameArrival: w.centreFrame.arrivalNanos, now: now,
+                                                          backlog: input.video.count)
+            var restored = behind ? processor.passthrough(w) : processor.process(w)
+            if behind { report.passthrough += 1 }
+            if options.sideBySide { restored = SideBySide.compose(input: w.centreFrame, restored: restored) }
+            if output.push(restored) {
+                report.framesOut += 1
+                report.latency.add(Double(MonotonicClock.now() - w.centreFrame.arrivalNanos) / 1e6)
+            } else if !sizeMismatchLogged {
+                sizeMismatchLogged = true
+                logger.error("a frame could not be sent (size changed mid-stream or output stopped); such frames are skipped")
+            }
+            onProgress?(report.framesOut, expectedFrames)
+        }
+
+        var sourceError: GstError?
+        var outputFailed = false
+        var nextVideo: VideoFrame? = first
+        loop: while true {
+            if let frame = nextVideo {
+                report.framesIn += 1
+                processor.consumeModelAudio(contentsOf: input.modelAudio)
+                if let w = window.push(frame) { emit(w) }
+                nextVideo = nil
+            }
+            for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
+            if let (e, fromOutput) = checkBus(input: input, output: output) {
+                sourceError = e
+                outputFailed = fromOutput
+                break loop
+            }
+            if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
+            switch input.video.pop(timeout: 0.02) {
+            case .element(let f): nextVideo = f
+            case .empty: continue
+            case .finished: break loop
+            }
+        }
+        for w in window.flush() { emit(w) }
+        if sourceError == nil && !stopFlag.get() {
+            for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
+        }
+        report.dropped = input.framesDropped
+        report.rejected = input.framesRejected
+        input.stop()
+        if outputFailed { output.abort() } else { try output.finish() }
+        report.wallSeconds = Double(MonotonicClock.now() - started) / 1e9
+        if let sourceError {
+            report.sourceError = sourceError.description
+            logger.error(outputFailed ? "the output failed" : "the source failed; outputs were finalised", metadata: ["error": "\(sourceError)"])
+            throw sourceError
+        }
+        return report
+    }
+
+    private func firstFrame(_ input: InputPipeline) throws -> VideoFrame? {
+        let deadline = Date(timeIntervalSinceNow: options.startTimeout)
+        while Date() < deadline && !stopFlag.get() {
+            switch input.video.pop(timeout: 0.05) {
+            case .element(let f): return f
+            case .finished: return nil
+            case .empty:
+                if case .error(let e) = input.nextEvent(timeout: 0) { throw e }
+            }
+        }
+        if stopFlag.get() { return nil }
+        throw GstError.timedOut(what: "the first video frame from \(options.source)", seconds: options.startTimeout)
+    }
+
+    private func firstAudio(_ input: InputPipeline) -> AudioChunk? {
+        if case .element(let c) = input.audio.pop(timeout: 3) { return c }
+        logger.warning("the source announced audio but none arrived in 3 s: output has video only")
+        return nil
+    }
+
+    private func drain(_ queue: BoundedQueue<AudioChunk>) -> [AudioChunk] {
+        var out: [AudioChunk] = []
+        while case .element(let c) = queue.tryPop() { out.append(c) }
+        return out
+    }
+
+    /// The first error on either bus, and whether it came from the output.
+    private func checkBus(input: InputPipeline, output: OutputPipeline) -> (GstError, Bool)? {
+        while let event = input.nextEvent(timeout: 0) {
+            switch event {
+            case .error(let e): return (e, false)
+            case .warning(let w): logger.warning("source: \(CredentialRedactor.redact(w))")
+            case .endOfStream: break
+            }
+        }
+        while let event = output.nextEvent(timeout: 0) {
+            switch event {
+            case .error(let e): return (e, true)
+            case .warning(let w): logger.warning("output: \(w)")
+            case .endOfStream: break
+            }
+        }
+        return nil
+    }
+}
+
+extension FrameProcessor {
+    /// Feeds every queued model-audio chunk to the processor.
+    func consumeModelAudio(contentsOf queue: BoundedQueue<AudioChunk>) {
+        while case .element(let chunk) = queue.tryPop() { consumeModelAudio(chunk) }
+    }
+}

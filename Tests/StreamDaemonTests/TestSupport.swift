@@ -1,0 +1,74 @@
+import Foundation
+import GstBridge
+import Media
+
+/// Paths and process helpers shared by the daemon's end-to-end tests.
+enum TestSupport {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let demoClip = repoRoot.appendingPathComponent("data/grid_bbaf2n.mpg").path
+
+    /// The `facerestored` binary built next to the test bundle.
+    static var binary: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("facerestored").path
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fr-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to completion (killed after `timeout` seconds).
+    static func run(_ program: String, _ arguments: [String], timeout: Double = 120) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        // Read while waiting so a chatty child cannot block on a full pipe.
+        let outData = LockedValue(Data()), errData = LockedValue(Data())
+        let group = DispatchGroup()
+        for (pipe, box) in [(out, outData), (err, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let d = pipe.fileHandleForReading.readDataToEndOfFile()
+                box.set(d)
+                group.leave()
+            }
+        }
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if p.isRunning { p.terminate(); Thread.sleep(forTimeInterval: 1); if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        p.waitUntilExit()
+        group.wait()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+                      stderr: String(decoding: errData.get(), as: UTF8.self))
+    }
+
+    /// Decodes a media file with the project's own input pipeline (GStreamer decoders).
+    static func decode(_ path: String) throws -> (frames: [VideoFrame], audioSeconds: Double, audioRate: Int) {
+        let input = try InputPipeline(source: SourceSpec(parsing: path), options: InputOptions(live: false))
+        try input.start()
+        _ = try input.waitForStreams(timeout: 10)
+        var frames: [VideoFrame] = []
+        var samples = 0, rate = 0
+        while true {
+            var progressed = false
+            if case .element(let f) = input.video.pop(timeout: 0.01) { frames.append(f); progressed = true }
+            while case .element(let c) = input.audio.tryPop() { samples += c.frameCount; rate = c.sampleRate; progressed = true }
+            if !progressed && input.video.isFinished && input.video.count == 0 && (input.audio.isFinished) { break }
+        }
+        input.stop()
+        return (frames, rate > 0 ? Double(samples) / Double(rate) : 0, rate)
+    }
+}
