@@ -122,6 +122,13 @@ GstClockTime cgst_sample_running_time(GstSample *sample) {
     return gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
 }
 
+GstClockTime cgst_sample_to_running_time(GstSample *sample, GstClockTime time) {
+    GstSegment *segment = gst_sample_get_segment(sample);
+    if (!GST_CLOCK_TIME_IS_VALID(time)) return GST_CLOCK_TIME_NONE;
+    if (!segment || segment->format != GST_FORMAT_TIME) return time;
+    return gst_segment_to_running_time(segment, GST_FORMAT_TIME, time);
+}
+
 gboolean cgst_request_key_unit(GstElement *element) {
     GstEvent *event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
     return gst_element_send_event(element, event);

@@ -129,8 +129,9 @@ public final class RTSPServer: @unchecked Sendable {
 
     /// Relays one encoded buffer. Each media starts at a video keyframe; audio before it is
     /// dropped so that both streams share one time base.
-    func relay(_ buffer: UnsafeMutablePointer<GstBuffer>, caps: String?, isVideo: Bool) {
-        let pts = cgst_buffer_pts(buffer)
+    /// `pts` and `dts` are running times: encoders shift raw timestamps (x264enc by 1000 hours)
+    /// and only their segment makes them comparable across streams.
+    func relay(_ buffer: UnsafeMutablePointer<GstBuffer>, pts: GstClockTime, dts: GstClockTime, caps: String?, isVideo: Bool) {
         guard pts != clockTimeNone else { return }
         lock.withLock {
             if let caps {
@@ -145,7 +146,6 @@ public final class RTSPServer: @unchecked Sendable {
                 }
                 guard let base = m.basePTS, UInt64(pts) >= base else { continue }
                 let outPTS = UInt64(pts) - base + m.baseRunningTime
-                let dts = cgst_buffer_dts(buffer)
                 let outDTS: UInt64? = dts == clockTimeNone || UInt64(dts) < base ? nil : UInt64(dts) - base + m.baseRunningTime
                 if isVideo { m.video.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
                 else { m.audio?.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
@@ -178,6 +178,8 @@ final class RTSPRelay: SampleReceiver, @unchecked Sendable {
             capsString = String(cString: text)
             g_free(text)
         }
-        server.relay(buffer, caps: capsString, isVideo: isVideo)
+        let pts = cgst_sample_running_time(sample)
+        let dts = cgst_sample_to_running_time(sample, cgst_buffer_dts(buffer))
+        server.relay(buffer, pts: pts, dts: dts, caps: capsString, isVideo: isVideo)
     }
 }

@@ -67,6 +67,8 @@ GstClockTime cgst_buffer_dts(GstBuffer *buffer);
 
 /// Running time of a buffer in its sample's segment (GST_CLOCK_TIME_NONE when outside).
 GstClockTime cgst_sample_running_time(GstSample *sample);
+/// Running time of an arbitrary timestamp (e.g. a DTS) in the sample's segment.
+GstClockTime cgst_sample_to_running_time(GstSample *sample, GstClockTime time);
 
 /// Sends an upstream force-key-unit event through a pad (new RTSP client wants an IDR now).
 gboolean cgst_request_key_unit(GstElement *element);

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite("Bad input gives a clear error and loses nothing", .serialized)
+struct BadInputTests {
+    @Test("missing input file: non-zero exit naming the file")
+    func missingFile() throws {
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "/nonexistent/in.mp4", "-o", "/tmp/never-written.mp4"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("/nonexistent/in.mp4"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.mp4"))
+    }
+
+    @Test("unreachable RTSP URL: non-zero exit naming the source, with credentials redacted")
+    func unreachableRTSP() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "rtsp://admin:s3cret@127.0.0.1:9/none",
+                                                         "-o", dir.appendingPathComponent("o.mp4").path], timeout: 60)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("rtsp://***@127.0.0.1:9/none"), "\(r.stderr)")
+        #expect(!r.stderr.contains("s3cret"))
+    }
+
+    @Test("typo in a source description: the unknown element is named")
+    func descriptionTypo() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "videotestsrcc num-buffers=10 ! fakesink",
+                                                         "-o", dir.appendingPathComponent("o.mp4").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("videotestsrcc"))
+    }
+
+    @Test("an existing output is never overwritten without --force")
+    func existingOutputKept() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("keep.mp4")
+        try Data("precious".utf8).write(to: out)
+        let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--force"))
+        #expect(try Data(contentsOf: out) == Data("precious".utf8))
+    }
+
+    @Test("a corrupt input still yields a finalised, playable output of what was decoded")
+    func corruptMidStream() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The clip's first 60 % followed by garbage: the decoder errors or ends early.
+        var data = try Data(contentsOf: URL(fileURLWithPath: TestSupport.demoClip))
+        let cut = data.count * 6 / 10
+        var rng = SystemRandomNumberGenerator()
+        data.replaceSubrange(cut..<data.count, with: (0..<(data.count - cut)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let bad = dir.appendingPathComponent("corrupt.mpg")
+        try data.write(to: bad)
+        let out = dir.appendingPathComponent("partial.mkv").path
+        _ = try TestSupport.run(TestSupport.binary, ["restore", bad.path, "-o", out, "--video-codec", "raw", "--audio-codec", "raw"])
+        let decoded = try TestSupport.decode(out)
+        #expect(decoded.frames.count >= 30, "only \(decoded.frames.count) frames survived")
+    }
+
+    @Test("check-config: wrong key and wrong type are reported with their lines")
+    func badConfig() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.yaml")
+        try """
+            source: data/grid_bbaf2n.mpg
+            outputs:
+              - file: out.mp4
+            restore:
+              max_face: 4
+              detect_every: often
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try TestSupport.run(TestSupport.binary, ["check-config", file.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("bad.yaml:5:3: error: unknown key 'max_face'"), "\(r.stderr)")
+        #expect(r.stderr.contains("did you mean 'max_faces'"))
+        #expect(r.stderr.contains("bad.yaml:6:17: error: 'detect_every' must be a whole number"), "\(r.stderr)")
+    }
+
+    @Test("run with a broken config exits non-zero before touching anything")
+    func runBrokenConfig() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("broken.yaml")
+        try "source: [unclosed\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try TestSupport.run(TestSupport.binary, ["run", "--config", file.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("broken.yaml:"))
+        #expect(r.stderr.contains("YAML syntax"))
+    }
+}
