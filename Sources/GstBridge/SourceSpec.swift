@@ -19,8 +19,8 @@ public struct SourceSpec: Sendable, Equatable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.range(of: #"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$"#, options: .regularExpression) != nil {
             kind = .uri(trimmed)
-        } else if !trimmed.contains("!") && !trimmed.contains("=") && !trimmed.contains(" ")
-                    || FileManager.default.fileExists(atPath: trimmed) {
+        } else if FileManager.default.fileExists(atPath: trimmed)
+                    || (!trimmed.contains("!") && !trimmed.contains("=") && !trimmed.contains(" ") && !Gst.hasElement(trimmed)) {
             kind = .uri(URL(fileURLWithPath: trimmed).absoluteString)
         } else {
             kind = .launch(trimmed)
