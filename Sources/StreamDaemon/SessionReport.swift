@@ -15,7 +15,17 @@ struct SessionReport: Sendable {
     /// The source's error, if it ended with one (output was still finalised).
     var sourceError: String?
 
-    var fps: Double { wallSeconds > 0 ? Double(framesOut) / wallSeconds : 0 }
+    /// Monotonic times of the first frame's arrival and of the outputs' last byte: the
+    /// throughput window, which leaves out pipeline start-up but includes the final encode.
+    var firstInNanos: UInt64?
+    var finishedNanos: UInt64?
+
+    var fps: Double {
+        guard let a = firstInNanos, let b = finishedNanos, b > a else {
+            return wallSeconds > 0 ? Double(framesOut) / wallSeconds : 0
+        }
+        return Double(framesOut) / (Double(b - a) / 1e9)
+    }
 
     var summary: String {
         var s = "\(framesOut) frames out of \(framesIn) in \(String(format: "%.2f", wallSeconds)) s "

@@ -131,6 +131,8 @@ final class StreamSession: @unchecked Sendable {
         report.rejected = input.framesRejected
         input.stop()
         if outputFailed { output.abort() } else { try output.finish() }
+        report.firstInNanos = first.arrivalNanos
+        report.finishedNanos = MonotonicClock.now()
         report.wallSeconds = Double(MonotonicClock.now() - started) / 1e9
         if let sourceError {
             report.sourceError = sourceError.description

@@ -30,7 +30,7 @@ struct PassthroughBench: ParsableCommand {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("facerestored-bench-\(getpid())")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        print("facerestored bench passthrough — GStreamer \(Gst.version), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("facerestored bench passthrough — \(Gst.version), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("case                                   frames   fps      latency p50   p95 (ms)")
 
         let n = seconds * 30
@@ -52,7 +52,8 @@ struct PassthroughBench: ParsableCommand {
             let session = StreamSession(options: options, processor: IdentityProcessor(), rtspServer: nil, logger: logger)
             let r = try session.run()
             let p50 = r.latency.percentile(50) ?? .nan, p95 = r.latency.percentile(95) ?? .nan
-            print(String(format: "%-38@ %6d  %7.1f   %8.1f  %8.1f", name as NSString, r.framesOut, r.fps, p50, p95)
+            print(name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                  + String(format: " %6d  %7.1f   %8.1f  %8.1f", r.framesOut, r.fps, p50, p95)
                   + (r.passthrough > 0 || r.dropped > 0 ? "  (passthrough \(r.passthrough), dropped \(r.dropped))" : ""))
         }
         print("latency = appsink arrival → appsrc push; it includes the 2-frame lookahead of the restoration window.")
