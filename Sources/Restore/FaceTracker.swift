@@ -1,0 +1,176 @@
+import Media
+
+/// A face followed across frames.
+public struct FaceTrack: Sendable, Equatable {
+    /// Stable for the life of the track; never reused within a stream.
+    public let id: Int
+    /// The smoothed box used for cropping.
+    public var box: FaceBox
+    /// dlib's score at the last detection.
+    public var score: Double
+    /// True when the detector saw the face in this very frame.
+    public var detectedNow: Bool
+}
+
+/// Finds faces with a detector every `detectEvery` frames (on a downscaled copy) and follows
+/// them in between, with stable ids and One-Euro smoothed boxes.
+public final class FaceTracker {
+    public struct Settings: Sendable {
+        public var detectEvery = 5
+        public var maxFaces = 4
+        /// Detection runs on a copy at most this wide (dlib's HOG window is 80×80 px: faces
+        /// smaller than 80 px at that scale need `upsample`).
+        public var detectionWidth = 640
+        public var upsample = 0
+        /// Detection rounds a track may miss before it ends.
+        public var maxMissedDetections = 2
+        /// Minimum IoU between a track's predicted box and a detection to be the same face.
+        public var matchIoU = 0.3
+        public init() {}
+    }
+
+    /// What the tracker did, for logs and metrics.
+    public struct Counters: Sendable, Equatable {
+        public var frames = 0
+        public var detectionsRun = 0
+        public var framesWithoutFace = 0
+        public var tracksStarted = 0
+        public var tracksEnded = 0
+        public var detectorErrors = 0
+    }
+
+    private struct State {
+        var track: FaceTrack
+        var raw: FaceBox
+        var cx = OneEuroFilter(), cy = OneEuroFilter(), side = OneEuroFilter()
+        var missed = 0
+        var lastTime: MediaTime
+    }
+
+    public let settings: Settings
+    public private(set) var counters = Counters()
+    private let detect: (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]
+    private var states: [State] = []
+    private var nextID = 1
+    private var frameIndex = 0
+
+    /// `detect` is called with a (downscaled) RGB image; boxes are in that image's pixels.
+    public init(settings: Settings = Settings(),
+                detect: @escaping (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]) {
+        precondition(settings.detectEvery >= 1 && settings.maxFaces >= 1, "invalid tracker settings")
+        self.settings = settings
+        self.detect = detect
+    }
+
+    /// A tracker on dlib's HOG detector.
+    public convenience init(settings: Settings = Settings(), detector: FaceDetector) {
+        self.init(settings: settings) { rgb, w, h, up in try detector.detect(rgb: rgb, width: w, height: h, upsample: up) }
+    }
+
+    /// Updates the tracks with a new frame and returns them (at most `maxFaces`).
+    public func update(_ frame: VideoFrame) -> [FaceTrack] {
+        defer { frameIndex += 1 }
+        counters.frames += 1
+        let runDetection = frameIndex % settings.detectEvery == 0 || states.isEmpty && frameIndex % max(1, settings.detectEvery / 2) == 0
+        if runDetection {
+            let factor = FrameDownscaler.factor(width: frame.width, targetWidth: settings.detectionWidth)
+            let small = FrameDownscaler.downscale(frame, factor: factor)
+            counters.detectionsRun += 1
+            do {
+                let found = try detect(small.pixels, small.width, small.height, settings.upsample)
+                    .map { FaceDetection(box: $0.box.scaled(by: 1 / factor), score: $0.score) }
+                associate(found, at: frame.pts)
+            } catch {
+                counters.detectorErrors += 1
+                follow(at: frame.pts)
+            }
+        } else {
+            follow(at: frame.pts)
+        }
+        if states.isEmpty { counters.framesWithoutFace += 1 }
+        return states.map(\.track)
+    }
+
+    /// The current tracks without advancing.
+    public var tracks: [FaceTrack] { states.map(\.track) }
+
+    private func associate(_ detections: [FaceDetection], at time: MediaTime) {
+        var unmatched = Array(detections.indices)
+        var matchedStates = Set<Int>()
+        // Greedy matching, best overlap first.
+        var pairs: [(state: Int, det: Int, iou: Double)] = []
+        for (si, s) in states.enumerated() {
+            let predicted = predict(s, at: time)
+            for di in detections.indices {
+                let iou = predicted.iou(detections[di].box)
+                if iou >= settings.matchIoU { pairs.append((si, di, iou)) }
+            }
+        }
+        for p in pairs.sorted(by: { $0.iou > $1.iou }) where !matchedStates.contains(p.state) && unmatched.contains(p.det) {
+            matchedStates.insert(p.state)
+            unmatched.removeAll { $0 == p.det }
+            observe(&states[p.state], detections[p.det], at: time)
+        }
+        for si in states.indices where !matchedStates.contains(si) {
+            states[si].missed += 1
+            states[si].track.detectedNow = false
+            advance(&states[si], to: time)
+        }
+        let before = states.count
+        states.removeAll { $0.missed > settings.maxMissedDetections }
+        counters.tracksEnded += before - states.count
+        // New faces, strongest first, while there is room.
+        for di in unmatched.sorted(by: { detections[$0].score > detections[$1].score }) where states.count < settings.maxFaces {
+            let d = detections[di]
+            var s = State(track: FaceTrack(id: nextID, box: d.box, score: d.score, detectedNow: true), raw: d.box, lastTime: time)
+            nextID += 1
+            _ = s.cx.filter(d.box.centerX, dt: 0)
+            _ = s.cy.filter(d.box.centerY, dt: 0)
+            _ = s.side.filter(max(d.box.width, d.box.height), dt: 0)
+            states.append(s)
+            counters.tracksStarted += 1
+        }
+    }
+
+    private func follow(at time: MediaTime) {
+        for i in states.indices {
+            states[i].track.detectedNow = false
+            advance(&states[i], to: time)
+        }
+    }
+
+    /// Constant-velocity prediction of the raw box from the smoothed motion.
+    private func predict(_ s: State, at time: MediaTime) -> FaceBox {
+        let dt = max(0, (time - s.lastTime).seconds)
+        var b = s.raw
+        b.x += s.cx.velocity * dt
+        b.y += s.cy.velocity * dt
+        return b
+    }
+
+    private func advance(_ s: inout State, to time: MediaTime) {
+        let predicted = predict(s, at: time)
+        let dt = (time - s.lastTime).seconds
+        guard dt > 0 else { return }
+        s.raw = predicted
+        smooth(&s, predicted, dt: dt)
+        s.lastTime = time
+    }
+
+    private func observe(_ s: inout State, _ d: FaceDetection, at time: MediaTime) {
+        let dt = max(1e-3, (time - s.lastTime).seconds)
+        s.raw = d.box
+        s.missed = 0
+        s.track.score = d.score
+        s.track.detectedNow = true
+        smooth(&s, d.box, dt: dt)
+        s.lastTime = time
+    }
+
+    private func smooth(_ s: inout State, _ box: FaceBox, dt: Double) {
+        let cx = s.cx.filter(box.centerX, dt: dt)
+        let cy = s.cy.filter(box.centerY, dt: dt)
+        let side = s.side.filter(max(box.width, box.height), dt: dt)
+        s.track.box = FaceBox(x: cx - side / 2, y: cy - side / 2, width: side, height: side)
+    }
+}

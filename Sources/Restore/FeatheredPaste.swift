@@ -1,0 +1,112 @@
+import Media
+
+/// One restored face to put back: the crop the model saw, what it made of it, and where.
+public struct PastePatch: Sendable {
+    public let region: FaceBox
+    public let original: [UInt8]
+    public let restored: [UInt8]
+    public init(region: FaceBox, original: [UInt8], restored: [UInt8]) {
+        self.region = region
+        self.original = original
+        self.restored = restored
+    }
+}
+
+/// Puts restored crops back into the full frame.
+///
+/// What is pasted is the *change* the model made (restored − original crop), resampled to the
+/// frame and faded out towards the crop's border. Why: where the model changes nothing the frame
+/// stays bit-exact (no resampling blur, no seam, no colour step at the square's edge), and for the
+/// small faces of real cameras the crop is an upsampling, so adding the change is the same as
+/// replacing the face. Overlapping faces share the correction by their mask weights, so a pixel
+/// is never corrected twice.
+public struct FeatheredPaste: Sendable {
+    public let size: Int
+    /// Width of the fade, as a fraction of the crop side.
+    public let feather: Double
+
+    public init(size: Int = 256, feather: Double = 0.12) {
+        self.size = size
+        self.feather = feather
+    }
+
+    /// Mask weight at crop coordinates (u, v) in pixels: 1 inside, smooth fall to 0 at the edge.
+    public func weight(u: Double, v: Double) -> Double {
+        let s = Double(size)
+        let d = min(u, v, s - u, s - v)
+        let f = feather * s
+        guard d < f else { return 1 }
+        guard d > 0 else { return 0 }
+        let t = d / f
+        return t * t * (3 - 2 * t)
+    }
+
+    public func paste(_ patches: [PastePatch], into frame: inout VideoFrame) {
+        guard !patches.isEmpty else { return }
+        let w = frame.width, h = frame.height
+        // Bounding rectangle of all regions inside the frame.
+        var minX = w, minY = h, maxX = 0, maxY = 0
+        for p in patches {
+            minX = min(minX, max(0, Int(p.region.x.rounded(.down))))
+            minY = min(minY, max(0, Int(p.region.y.rounded(.down))))
+            maxX = max(maxX, min(w, Int((p.region.x + p.region.width).rounded(.up))))
+            maxY = max(maxY, min(h, Int((p.region.y + p.region.height).rounded(.up))))
+        }
+        guard maxX > minX, maxY > minY else { return }
+        let rw = maxX - minX, rh = maxY - minY
+        var correction = [Float](repeating: 0, count: rw * rh * 3)
+        var weights = [Float](repeating: 0, count: rw * rh)
+        for p in patches {
+            precondition(p.original.count == size * size * 3 && p.restored.count == size * size * 3, "patch size mismatch")
+            accumulate(p, minX: minX, minY: minY, rw: rw, rh: rh, correction: &correction, weights: &weights)
+        }
+        frame.pixels.withUnsafeMutableBufferPointer { px in
+            for y in 0..<rh {
+                for x in 0..<rw {
+                    let m = weights[y * rw + x]
+                    guard m > 0 else { continue }
+                    let norm = max(1, m)
+                    let o = ((minY + y) * w + minX + x) * 3
+                    for c in 0..<3 {
+                        let delta = correction[(y * rw + x) * 3 + c] / norm
+                        if delta == 0 { continue }
+                        px[o + c] = UInt8(min(255, max(0, (Float(px[o + c]) + delta).rounded())))
+                    }
+                }
+            }
+        }
+    }
+
+    private func accumulate(_ p: PastePatch, minX: Int, minY: Int, rw: Int, rh: Int,
+                            correction: inout [Float], weights: inout [Float]) {
+        let scale = Double(size) / p.region.width
+        let x0 = max(minX, Int(p.region.x.rounded(.down))), x1 = min(minX + rw, Int((p.region.x + p.region.width).rounded(.up)))
+        let y0 = max(minY, Int(p.region.y.rounded(.down))), y1 = min(minY + rh, Int((p.region.y + p.region.height).rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return }
+        for y in y0..<y1 {
+            let v = (Double(y) + 0.5 - p.region.y) * scale
+            let fv = v - 0.5
+            let va = min(max(Int(fv.rounded(.down)), 0), size - 1), vb = min(va + 1, size - 1)
+            let ty = Float(min(max(fv - Double(va), 0), 1))
+            for x in x0..<x1 {
+                let u = (Double(x) + 0.5 - p.region.x) * scale
+                let m = Float(weight(u: u, v: v))
+                guard m > 0 else { continue }
+                let fu = u - 0.5
+                let ua = min(max(Int(fu.rounded(.down)), 0), size - 1), ub = min(ua + 1, size - 1)
+                let tx = Float(min(max(fu - Double(ua), 0), 1))
+                let i = (y - minY) * rw + (x - minX)
+                weights[i] += m
+                for c in 0..<3 {
+                    func d(_ uu: Int, _ vv: Int) -> Float {
+                        let k = (vv * size + uu) * 3 + c
+                        return Float(p.restored[k]) - Float(p.original[k])
+                    }
+                    let top = d(ua, va) + (d(ub, va) - d(ua, va)) * tx
+                    let bottom = d(ua, vb) + (d(ub, vb) - d(ua, vb)) * tx
+                    correction[i * 3 + c] += m * (top + (bottom - top) * ty)
+                }
+            }
+        }
+    }
+}
