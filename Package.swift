@@ -29,6 +29,20 @@ let package = Package(
             linkerSettings: ["gstapp-1.0", "gstvideo-1.0", "gstaudio-1.0", "gstpbutils-1.0", "gstrtspserver-1.0",
                              "gstbase-1.0", "gstreamer-1.0", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }
         ),
+        // Thin C++ shim over dlib 19.24 (HOG face detector, FHOG, 68-point shape predictor) with a
+        // plain C ABI (include/cvision.h). dlib's headers are in /usr/include, so no search path;
+        // its header-only code (HOG scanner, FHOG, shape predictor) compiles into this target,
+        // hence -O3 in every configuration (dlib at -O0 is many times slower). FACERESTORED_MARCH=…
+        // in the build environment adds -march=… (e.g. x86-64-v3 or native: AVX2/FMA make HOG
+        // ~1.6–2× faster; the binary then needs such a CPU). Default: portable baseline.
+        // SwiftPM drops the absolute .so paths in dlib-1.pc, so the libraries are named here
+        // (the shim calls cblas_dgemm, dgesvd_, dgesdd_ itself through dlib's headers; libdlib.so
+        // brings its own png/jpeg, which the shim does not use).
+        .target(
+            name: "CVision", path: "Sources/CVision",
+            cxxSettings: [.unsafeFlags(["-O3"] + (Context.environment["FACERESTORED_MARCH"].map { ["-march=\($0)"] } ?? []))],
+            linkerSettings: ["dlib", "lapack", "blas"].map { .linkedLibrary($0) }
+        ),
         .systemLibrary(
             name: "CFFTW",
             path: "Sources/CFFTW",
@@ -45,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "Restore",
-            dependencies: ["CFFTW", "Media", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CFFTW", "CVision", "Media", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
