@@ -38,8 +38,10 @@ GstElement *cgst_parse_bin(const char *description, char **error_message, int *e
     return finish_parse(element, error, error_message, error_code);
 }
 
-gulong cgst_connect_pad_added(GstElement *element, cgst_pad_added_cb cb, void *user_data, GDestroyNotify destroy) {
-    return g_signal_connect_data(element, "pad-added", G_CALLBACK(cb), user_data, (GClosureNotify)destroy, 0);
+gulong cgst_connect_pad_added(GstElement *element, cgst_pad_added_cb cb, void *user_data, GDestroyNotify destroy,
+                              gboolean after) {
+    return g_signal_connect_data(element, "pad-added", G_CALLBACK(cb), user_data, (GClosureNotify)destroy,
+                                 after ? G_CONNECT_AFTER : 0);
 }
 
 gulong cgst_connect_no_more_pads(GstElement *element, cgst_element_cb cb, void *user_data, GDestroyNotify destroy) {

@@ -33,7 +33,11 @@ final class DecodeLinker: @unchecked Sendable {
     func attachSource(tail: UnsafeMutablePointer<GstElement>, pads: [UnsafeMutablePointer<GstPad>], hasDynamicPads: Bool) {
         if hasDynamicPads {
             lock.withLock { sourceSettled = false }
-            connectPadAdded(tail, handler: { linker, pad in linker.decode(pad) })
+            // Runs after gst_parse's own delayed links: a pad the description already links
+            // ("decodebin ! videoconvert") is left alone.
+            connectPadAdded(tail, after: true, handler: { linker, pad in
+                if gst_pad_is_linked(pad) == 0 { linker.decode(pad) }
+            })
             connectNoMorePads(tail) { linker in linker.lock.withLock { linker.sourceSettled = true } }
         }
         for pad in pads { decode(pad) }
@@ -42,7 +46,7 @@ final class DecodeLinker: @unchecked Sendable {
     /// For a uridecodebin: its pads are already decoded.
     func attachDecoder(_ decoder: UnsafeMutablePointer<GstElement>) {
         lock.withLock { decoders += 1 }
-        connectPadAdded(decoder, handler: { linker, pad in linker.route(pad) })
+        connectPadAdded(decoder, after: false, handler: { linker, pad in linker.route(pad) })
         connectNoMorePads(decoder) { linker in linker.lock.withLock { linker.decodersSettled += 1 } }
     }
 
@@ -108,13 +112,13 @@ final class DecodeLinker: @unchecked Sendable {
         }
     }
 
-    private func connectPadAdded(_ element: UnsafeMutablePointer<GstElement>,
+    private func connectPadAdded(_ element: UnsafeMutablePointer<GstElement>, after: Bool,
                                  handler: @escaping (DecodeLinker, UnsafeMutablePointer<GstPad>) -> Void) {
         let box = Unmanaged.passRetained(PadHandler(self, handler)).toOpaque()
         _ = cgst_connect_pad_added(element, { _, pad, data in
             let h = Unmanaged<PadHandler>.fromOpaque(data!).takeUnretainedValue()
             if let pad { h.body(h.linker, pad) }
-        }, box, { data in Unmanaged<PadHandler>.fromOpaque(data!).release() })
+        }, box, { data in Unmanaged<PadHandler>.fromOpaque(data!).release() }, after ? 1 : 0)
     }
 
     private func connectNoMorePads(_ element: UnsafeMutablePointer<GstElement>, handler: @escaping (DecodeLinker) -> Void) {

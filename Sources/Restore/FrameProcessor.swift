@@ -20,6 +20,8 @@ public struct FrameWindow: Sendable {
 public protocol FrameProcessor: AnyObject {
     /// Frames of lookahead the processor needs (the model's Δ).
     var lookahead: Int { get }
+    /// Every frame, in arrival order, before it enters the window (face tracking runs here).
+    func frameArrived(_ frame: VideoFrame)
     /// Restores the window's centre frame.
     func process(_ window: FrameWindow) -> VideoFrame
     /// The cheap answer when restoration is behind: by default the untouched frame.
@@ -29,6 +31,7 @@ public protocol FrameProcessor: AnyObject {
 }
 
 extension FrameProcessor {
+    public func frameArrived(_ frame: VideoFrame) {}
     public func passthrough(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
     public func consumeModelAudio(_ chunk: AudioChunk) {}
 }

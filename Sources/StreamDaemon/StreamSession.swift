@@ -107,6 +107,7 @@ final class StreamSession: @unchecked Sendable {
             if let frame = nextVideo {
                 report.framesIn += 1
                 processor.consumeModelAudio(contentsOf: input.modelAudio)
+                processor.frameArrived(frame)
                 if let w = window.push(frame) { emit(w) }
                 nextVideo = nil
             }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("File round trip through the restoration slot", .serialized)
 struct FileRoundTripTests {
-    @Test("lossless codec: same frames, same PTS, identical pixels, same audio duration")
+    @Test("lossless codec: every face cropped and pasted back, yet same frames, same PTS, identical pixels, same audio")
     func losslessRoundTrip() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -12,6 +12,8 @@ struct FileRoundTripTests {
         let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out,
                                                          "--video-codec", "raw", "--audio-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
+        // The face front end really ran: the speaker is tracked in every frame.
+        #expect(r.stderr.contains("faces: 75 face-frames in 75 frames"), "\(r.stderr)")
         let original = try TestSupport.decode(TestSupport.demoClip)
         let restored = try TestSupport.decode(out)
         #expect(original.frames.count == 75)

@@ -27,8 +27,11 @@ typedef void (*cgst_eos_cb)(GstAppSink *sink, void *user_data);
 typedef void (*cgst_media_cb)(GstRTSPMediaFactory *factory, GstRTSPMedia *media, void *user_data);
 typedef void (*cgst_media_unprepared_cb)(GstRTSPMedia *media, void *user_data);
 
-/// Connects "pad-added"; `destroy` releases user_data when the handler goes away.
-gulong cgst_connect_pad_added(GstElement *element, cgst_pad_added_cb cb, void *user_data, GDestroyNotify destroy);
+/// Connects "pad-added"; `destroy` releases user_data when the handler goes away. With `after`,
+/// the handler runs after the default ones (gst_parse's delayed links), so it can see whether the
+/// new pad was already linked.
+gulong cgst_connect_pad_added(GstElement *element, cgst_pad_added_cb cb, void *user_data, GDestroyNotify destroy,
+                              gboolean after);
 /// Connects "no-more-pads".
 gulong cgst_connect_no_more_pads(GstElement *element, cgst_element_cb cb, void *user_data, GDestroyNotify destroy);
 /// Connects "media-configure" of an RTSP media factory.

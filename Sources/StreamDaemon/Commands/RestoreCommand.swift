@@ -64,7 +64,8 @@ struct RestoreCommand: ParsableCommand {
         let options = StreamSession.Options(source: source, outputs: [.file(path: output)], encoder: encoder,
                                             live: source.looksLive, policy: source.looksLive ? OverloadPolicy() : .never,
                                             sideBySide: sideBySide)
-        let session = StreamSession(options: options, processor: IdentityProcessor(), rtspServer: nil, logger: logger)
+        let frontEnd = try ProcessorFactory.frontEnd(RestoreSettings(), logger: logger)
+        let session = StreamSession(options: options, processor: frontEnd, rtspServer: nil, logger: logger)
         let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         session.onProgress = { done, total in progress.update(done: done, total: total) }
         let trap = SignalTrap { _ in session.requestStop() }
@@ -78,6 +79,7 @@ struct RestoreCommand: ParsableCommand {
         }
         progress.finish()
         logger.info("wrote \(output): \(report.summary)")
+        logger.info("\(ProcessorFactory.summary(frontEnd))")
     }
 }
 

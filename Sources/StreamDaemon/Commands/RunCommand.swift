@@ -39,12 +39,13 @@ struct RunCommand: ParsableCommand {
                                             policy: cfg.isLive ? OverloadPolicy(latencyBudgetMs: cfg.latencyBudgetMs) : .never)
         var backoff = Backoff()
         while !stop.isSet {
-            let session = StreamSession(options: options, processor: IdentityProcessor(),
+            let frontEnd = try ProcessorFactory.frontEnd(cfg.restore, logger: logger)
+            let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
             current.session = session
             do {
                 let report = try session.run()
-                logger.info("stream ended: \(report.summary)")
+                logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
                 if !cfg.isLive || stop.isSet { break }
                 backoff.reset()
             } catch {

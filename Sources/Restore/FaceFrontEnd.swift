@@ -1,0 +1,117 @@
+import Logging
+import Media
+
+/// What the front end computed for one face in one frame: exactly what the model consumes, and
+/// what `facerestored features` writes for training.
+public struct FaceFeatures: Sendable {
+    public let frameSequence: Int
+    public let pts: MediaTime
+    public let trackID: Int
+    /// The detection/track box and the square crop region, in frame pixels.
+    public let box: FaceBox
+    public let region: FaceBox
+    /// 256×256×3 RGB crop.
+    public let crop: [UInt8]
+    /// FHOG 31×64×64 (see FHOGExtractor for the layout).
+    public let fhog: [Float]
+    /// The MFCC context (size × 80, frame-major) and how many of its frames had no audio.
+    public let audio: AudioContext
+}
+
+/// The method's input stage as a FrameProcessor: tracks faces, crops them (non-aligned 256²),
+/// computes FHOG and the MFCC context, hands them to a restorer and pastes the result back.
+/// Without a restorer the crops go back unchanged, which leaves every frame bit-exact.
+public final class FaceFrontEnd: FrameProcessor {
+    public struct Counters: Sendable, Equatable {
+        public var framesProcessed = 0
+        public var facesProcessed = 0
+        public var framesWithoutFace = 0
+        /// Audio contexts with at least one missing MFCC frame (no track, late start, gaps).
+        public var audioContextsIncomplete = 0
+        public var audioErrors = 0
+        public var featureErrors = 0
+    }
+
+    public let lookahead: Int
+    public let contextSize: Int
+    public private(set) var counters = Counters()
+    /// Called with every face's features (the `features` command, later the model).
+    public var featureSink: (([FaceFeatures]) -> Void)?
+
+    private let tracker: FaceTracker
+    private let crop: FaceCrop
+    private let paste: FeatheredPaste
+    private let fhog: FHOGExtractor
+    private let mfcc: MFCCStream
+    private var audioStore: AudioContextStore
+    private var tracksBySequence: [Int: [FaceTrack]] = [:]
+    private let logger: Logger
+    private var loggedAudioProblem = false
+
+    public init(tracker: FaceTracker, crop: FaceCrop = FaceCrop(), paste: FeatheredPaste = FeatheredPaste(),
+                lookahead: Int = 2, contextSize: Int = 5, logger: Logger = Logger(label: "facerestored.faces")) throws {
+        self.tracker = tracker
+        self.crop = crop
+        self.paste = paste
+        self.lookahead = lookahead
+        self.contextSize = contextSize
+        self.fhog = try FHOGExtractor()
+        self.mfcc = try MFCCStream()
+        self.audioStore = AudioContextStore()
+        self.logger = logger
+    }
+
+    public var trackerCounters: FaceTracker.Counters { tracker.counters }
+
+    public func frameArrived(_ frame: VideoFrame) {
+        tracksBySequence[frame.sequence] = tracker.update(frame)
+        // Only the frames still waiting in the window are needed.
+        tracksBySequence = tracksBySequence.filter { $0.key > frame.sequence - 4 * (lookahead + 1) }
+    }
+
+    public func consumeModelAudio(_ chunk: AudioChunk) {
+        do {
+            audioStore.insert(contentsOf: try mfcc.append(chunk))
+        } catch {
+            counters.audioErrors += 1
+            if !loggedAudioProblem {
+                loggedAudioProblem = true
+                logger.warning("audio for the model is unusable (\(error)); using silence where it is missing")
+            }
+        }
+    }
+
+    public func process(_ window: FrameWindow) -> VideoFrame {
+        var frame = window.centreFrame
+        counters.framesProcessed += 1
+        let tracks = tracksBySequence[frame.sequence] ?? []
+        if tracks.isEmpty {
+            counters.framesWithoutFace += 1
+            return frame
+        }
+        var patches: [PastePatch] = []
+        var features: [FaceFeatures] = []
+        for track in tracks {
+            let region = crop.region(for: track.box)
+            let pixels = crop.sample(frame, region: region)
+            counters.facesProcessed += 1
+            // FHOG and the audio context are computed only for a consumer of them.
+            if featureSink != nil {
+                do {
+                    let context = audioStore.context(at: frame.pts, size: contextSize)
+                    if !context.isComplete { counters.audioContextsIncomplete += 1 }
+                    features.append(FaceFeatures(frameSequence: frame.sequence, pts: frame.pts, trackID: track.id,
+                                                 box: track.box, region: region, crop: pixels,
+                                                 fhog: try fhog.extract(crop: pixels), audio: context))
+                } catch {
+                    counters.featureErrors += 1
+                }
+            }
+            // No restorer yet: the crop goes back as it came.
+            patches.append(PastePatch(region: region, original: pixels, restored: pixels))
+        }
+        featureSink?(features)
+        paste.paste(patches, into: &frame)
+        return frame
+    }
+}
