@@ -81,6 +81,11 @@ public final class FaceFrontEnd: FrameProcessor {
         }
     }
 
+    public func modelAudioEnded() {
+        // librosa pads the end with zeros; the stream does the same once told the audio is over.
+        audioStore.insert(contentsOf: mfcc.finish())
+    }
+
     public func process(_ window: FrameWindow) -> VideoFrame {
         var frame = window.centreFrame
         counters.framesProcessed += 1

@@ -28,12 +28,15 @@ public protocol FrameProcessor: AnyObject {
     func passthrough(_ window: FrameWindow) -> VideoFrame
     /// 16 kHz mono audio for the model, in PTS order.
     func consumeModelAudio(_ chunk: AudioChunk)
+    /// No more model audio will come (end of stream): flush what is buffered.
+    func modelAudioEnded()
 }
 
 extension FrameProcessor {
     public func frameArrived(_ frame: VideoFrame) {}
     public func passthrough(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
     public func consumeModelAudio(_ chunk: AudioChunk) {}
+    public func modelAudioEnded() {}
 }
 
 /// Returns every frame unchanged, with the real latency structure of the model (Δ = 2).

@@ -124,6 +124,13 @@ final class StreamSession: @unchecked Sendable {
             case .finished: break loop
             }
         }
+        if sourceError == nil && !stopFlag.get() {
+            // End of stream: the last frames' audio context reaches 20 ms past them.
+            let deadline = Date(timeIntervalSinceNow: 2)
+            while !input.modelAudio.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            processor.consumeModelAudio(contentsOf: input.modelAudio)
+            processor.modelAudioEnded()
+        }
         for w in window.flush() { emit(w) }
         if sourceError == nil && !stopFlag.get() {
             for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
