@@ -31,15 +31,7 @@ public struct FeatheredPaste: Sendable {
     }
 
     /// Mask weight at crop coordinates (u, v) in pixels: 1 inside, smooth fall to 0 at the edge.
-    public func weight(u: Double, v: Double) -> Double {
-        let s = Double(size)
-        let d = min(u, v, s - u, s - v)
-        let f = feather * s
-        guard d < f else { return 1 }
-        guard d > 0 else { return 0 }
-        let t = d / f
-        return t * t * (3 - 2 * t)
-    }
+    public func weight(u: Double, v: Double) -> Double { min(edgeRamp(u), edgeRamp(v)) }
 
     public func paste(_ patches: [PastePatch], into frame: inout VideoFrame) {
         guard !patches.isEmpty else { return }
@@ -83,30 +75,65 @@ public struct FeatheredPaste: Sendable {
         let x0 = max(minX, Int(p.region.x.rounded(.down))), x1 = min(minX + rw, Int((p.region.x + p.region.width).rounded(.up)))
         let y0 = max(minY, Int(p.region.y.rounded(.down))), y1 = min(minY + rh, Int((p.region.y + p.region.height).rounded(.up)))
         guard x1 > x0, y1 > y0 else { return }
-        for y in y0..<y1 {
-            let v = (Double(y) + 0.5 - p.region.y) * scale
-            let fv = v - 0.5
-            let va = min(max(Int(fv.rounded(.down)), 0), size - 1), vb = min(va + 1, size - 1)
-            let ty = Float(min(max(fv - Double(va), 0), 1))
-            for x in x0..<x1 {
-                let u = (Double(x) + 0.5 - p.region.x) * scale
-                let m = Float(weight(u: u, v: v))
-                guard m > 0 else { continue }
-                let fu = u - 0.5
-                let ua = min(max(Int(fu.rounded(.down)), 0), size - 1), ub = min(ua + 1, size - 1)
-                let tx = Float(min(max(fu - Double(ua), 0), 1))
-                let i = (y - minY) * rw + (x - minX)
-                weights[i] += m
-                for c in 0..<3 {
-                    func d(_ uu: Int, _ vv: Int) -> Float {
-                        let k = (vv * size + uu) * 3 + c
-                        return Float(p.restored[k]) - Float(p.original[k])
+        // The change in crop space, once; zero where the model changed nothing.
+        var delta = [Float](repeating: 0, count: size * size * 3)
+        var changed = false
+        for i in 0..<delta.count where p.restored[i] != p.original[i] {
+            delta[i] = Float(p.restored[i]) - Float(p.original[i])
+            changed = true
+        }
+        // Column lookups are the same for every row: bilinear indices, fractions and mask factors.
+        let columns = x1 - x0
+        var ua = [Int](repeating: 0, count: columns), ub = ua
+        var tx = [Float](repeating: 0, count: columns), mu = tx
+        for j in 0..<columns {
+            let u = (Double(x0 + j) + 0.5 - p.region.x) * scale
+            let fu = u - 0.5
+            ua[j] = min(max(Int(fu.rounded(.down)), 0), size - 1)
+            ub[j] = min(ua[j] + 1, size - 1)
+            tx[j] = Float(min(max(fu - Double(ua[j]), 0), 1))
+            mu[j] = Float(edgeRamp(u))
+        }
+        delta.withUnsafeBufferPointer { d in
+            correction.withUnsafeMutableBufferPointer { corr in
+                weights.withUnsafeMutableBufferPointer { wts in
+                    for y in y0..<y1 {
+                        let v = (Double(y) + 0.5 - p.region.y) * scale
+                        let mv = Float(edgeRamp(v))
+                        guard mv > 0 else { continue }
+                        let fv = v - 0.5
+                        let va = min(max(Int(fv.rounded(.down)), 0), size - 1), vb = min(va + 1, size - 1)
+                        let ty = Float(min(max(fv - Double(va), 0), 1))
+                        let rowA = va * size * 3, rowB = vb * size * 3
+                        let outRow = (y - minY) * rw - minX
+                        for j in 0..<columns {
+                            let m = min(mv, mu[j])
+                            guard m > 0 else { continue }
+                            let i = outRow + x0 + j
+                            wts[i] += m
+                            guard changed else { continue }
+                            let a0 = rowA + ua[j] * 3, a1 = rowA + ub[j] * 3, b0 = rowB + ua[j] * 3, b1 = rowB + ub[j] * 3
+                            let t = tx[j]
+                            for c in 0..<3 {
+                                let top = d[a0 + c] + (d[a1 + c] - d[a0 + c]) * t
+                                let bottom = d[b0 + c] + (d[b1 + c] - d[b0 + c]) * t
+                                corr[i * 3 + c] += m * (top + (bottom - top) * ty)
+                            }
+                        }
                     }
-                    let top = d(ua, va) + (d(ub, va) - d(ua, va)) * tx
-                    let bottom = d(ua, vb) + (d(ub, vb) - d(ua, vb)) * tx
-                    correction[i * 3 + c] += m * (top + (bottom - top) * ty)
                 }
             }
         }
+    }
+
+    /// 1-D fade: 0 at the crop's edge, 1 from `feather` inwards (smoothstep).
+    private func edgeRamp(_ t: Double) -> Double {
+        let s = Double(size)
+        let d = min(t, s - t)
+        let f = feather * s
+        guard d < f else { return 1 }
+        guard d > 0 else { return 0 }
+        let x = d / f
+        return x * x * (3 - 2 * x)
     }
 }
