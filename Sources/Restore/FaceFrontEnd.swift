@@ -47,6 +47,8 @@ public final class FaceFrontEnd: FrameProcessor {
     private var tracksBySequence: [Int: [FaceTrack]] = [:]
     private let logger: Logger
     private var loggedAudioProblem = false
+    private var facesInView = false
+    private var lastViewLog: MediaTime?
 
     public init(tracker: FaceTracker, crop: FaceCrop = FaceCrop(), paste: FeatheredPaste = FeatheredPaste(),
                 lookahead: Int = 2, contextSize: Int = 5, logger: Logger = Logger(label: "facerestored.faces")) throws {
@@ -64,12 +66,40 @@ public final class FaceFrontEnd: FrameProcessor {
     public var trackerCounters: FaceTracker.Counters { tracker.counters }
 
     public func frameArrived(_ frame: VideoFrame) {
-        tracksBySequence[frame.sequence] = tracker.update(frame)
+        let tracks = tracker.update(frame)
+        tracksBySequence[frame.sequence] = tracks
+        logViewChange(faces: tracks.count, at: frame)
         // Only the frames still waiting in the window are needed.
         tracksBySequence = tracksBySequence.filter { $0.key > frame.sequence - 4 * (lookahead + 1) }
     }
 
+    /// One line when faces appear or all disappear, at most every 5 s, so a flickering
+    /// detection cannot flood the log.
+    private func logViewChange(faces: Int, at frame: VideoFrame) {
+        guard (faces > 0) != facesInView else { return }
+        facesInView = faces > 0
+        if let last = lastViewLog, (frame.pts - last).seconds < 5 { return }
+        lastViewLog = frame.pts
+        if faces > 0 {
+            logger.info("\(faces) face(s) in view from frame \(frame.sequence)")
+        } else {
+            logger.info("no face in view from frame \(frame.sequence): frames pass unchanged (counted)")
+        }
+    }
+
     public func consumeModelAudio(_ chunk: AudioChunk) {
+        var chunk = chunk
+        if chunk.samples.contains(where: { !$0.isFinite }) {
+            // A broken decoder can emit NaN/Inf; one such sample would poison a whole MFCC frame.
+            counters.audioErrors += 1
+            if !loggedAudioProblem {
+                loggedAudioProblem = true
+                logger.warning("audio for the model contains NaN/Inf samples; they are replaced by silence (counted)")
+            }
+            chunk = AudioChunk(sampleRate: chunk.sampleRate, channels: chunk.channels,
+                               samples: chunk.samples.map { $0.isFinite ? $0 : 0 }, pts: chunk.pts,
+                               discontinuity: chunk.discontinuity)
+        }
         do {
             audioStore.insert(contentsOf: try mfcc.append(chunk))
         } catch {
