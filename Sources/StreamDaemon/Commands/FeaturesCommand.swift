@@ -17,11 +17,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .safetensors file.")
     var output: String
 
-    @Option(help: "Frames between detections.")
-    var detectEvery = 1
-
-    @Option(help: "Faces followed at most.")
-    var maxFaces = 4
+    @OptionGroup var tracking: TrackingOptions
 
     @Option(help: "MFCC frames per audio context (odd: 3, 5 or 7).")
     var contextSize = 5
@@ -37,14 +33,8 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         let logger = LogSetup.logger()
-        let source = SourceSpec(parsing: input)
-        if let path = source.localFile, !FileManager.default.isReadableFile(atPath: path) {
-            throw CLIError("input file '\(path)' does not exist or is not readable")
-        }
-        var tracking = FaceTracker.Settings()
-        tracking.detectEvery = detectEvery
-        tracking.maxFaces = maxFaces
-        let frontEnd = try FaceFrontEnd(tracker: FaceTracker(settings: tracking, detector: try FaceDetector()),
+        let source = try openableSource(input)
+        let frontEnd = try FaceFrontEnd(tracker: FaceTracker(settings: tracking.settings, detector: try FaceDetector()),
                                         contextSize: contextSize, logger: logger)
         let collected = FeatureTable(contextSize: contextSize, keepCrops: !noCrops)
         frontEnd.featureSink = { collected.append($0) }
@@ -59,7 +49,7 @@ struct FeaturesCommand: ParsableCommand {
             "fhog_layout": "31x64x64 planar (channel, row, column), dlib cell size 4, padded to 64x64",
             "crop": "256x256 RGB uint8, non-aligned square (FaceCrop expansion 1.8, lift 0.12)",
             "mfcc": "librosa-equivalent, 16 kHz, n_mfcc=80, n_fft=512, win 400, hop 160; context frames centred on the frame PTS",
-            "detect_every": String(detectEvery), "context_size": String(contextSize),
+            "detect_every": String(tracking.detectEvery), "context_size": String(contextSize),
         ]
         try writer.write(to: output)
         logger.info("wrote \(output): \(collected.count) face-frames from \(report.framesIn) frames; \(ProcessorFactory.summary(frontEnd))")

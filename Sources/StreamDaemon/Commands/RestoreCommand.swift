@@ -48,17 +48,12 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let logger = LogSetup.logger(verbose: verbose)
-        let source = SourceSpec(parsing: input)
-        if let path = source.localFile, !FileManager.default.isReadableFile(atPath: path) {
-            throw CLIError("input file '\(path)' does not exist or is not readable")
-        }
+        let source = try openableSource(input)
         let outURL = URL(fileURLWithPath: output)
         if let inPath = source.localFile, URL(fileURLWithPath: inPath).standardizedFileURL == outURL.standardizedFileURL {
             throw CLIError("the output '\(output)' is the input file; choose another output path")
         }
-        if FileManager.default.fileExists(atPath: output) && !force {
-            throw CLIError("the output '\(output)' already exists; pass --force to overwrite it")
-        }
+        try checkOverwrite(output, force: force)
         let encoder = EncoderSettings(videoCodec: VideoCodec(rawValue: videoCodec)!, audioCodec: AudioCodec(rawValue: audioCodec)!,
                                       videoBitrateKbps: bitrateKbps, live: source.looksLive)
         let options = StreamSession.Options(source: source, outputs: [.file(path: output)], encoder: encoder,
