@@ -43,6 +43,13 @@ struct FileRoundTripTests {
                 == restored.frames.map { ($0.pts - u0).nanoseconds / 1_000_000 })
         #expect(abs(original.audioSeconds - restored.audioSeconds) <= 0.04,
                 "audio \(original.audioSeconds) s in, \(restored.audioSeconds) s out")
+        // In sync: audio and video start together in the output as in the input (ffprobe's view).
+        let probe = try TestSupport.run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,start_time",
+                                                             "-of", "csv=p=0", out])
+        let starts = probe.stdout.split(separator: "\n").compactMap { line -> Double? in
+            Double(line.split(separator: ",").last.map(String.init) ?? "")
+        }
+        #expect(starts.count == 2 && abs(starts[0] - starts[1]) < 0.001, "\(probe.stdout)")
         // Lossy, but the picture must be the same picture: mean absolute error well under 8/255.
         let a = original.frames[40].pixels, b = restored.frames[40].pixels
         let mae = zip(a, b).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.count)
