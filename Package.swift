@@ -43,6 +43,13 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"] + (Context.environment["FACERESTORED_MARCH"].map { ["-march=\($0)"] } ?? []))],
             linkerSettings: ["dlib", "lapack", "blas"].map { .linkedLibrary($0) }
         ),
+        // sd_notify (READY/WATCHDOG/STOPPING) from libsystemd, for Type=notify services.
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
         .systemLibrary(
             name: "CFFTW",
             path: "Sources/CFFTW",
@@ -65,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "StreamDaemon",
             dependencies: [
-                "GstBridge", "Restore", "Media",
+                "GstBridge", "Restore", "Media", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -2,7 +2,7 @@
 # Runs every test: the Swift suites (unit, parity and end-to-end) and the Python unit tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if ! pkg-config --exists gstreamer-rtsp-server-1.0 fftw3f dlib-1 2>/dev/null; then
+if ! pkg-config --exists gstreamer-rtsp-server-1.0 fftw3f dlib-1 libsystemd 2>/dev/null; then
   scripts/install-deps.sh || exit 1
 fi
 log=$(mktemp)

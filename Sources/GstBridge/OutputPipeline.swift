@@ -43,6 +43,7 @@ public final class OutputPipeline: @unchecked Sendable {
         audioSource = audio != nil ? pipeline.element(named: "fr_asrc").map(AppSource.init) : nil
         if outputs.contains(where: { if case .rtsp = $0 { return true } else { return false } }) {
             guard let rtspServer else { preconditionFailure("an RTSP output needs an RTSPServer") }
+            rtspServer.beginNewTimeline()
             if let sink = pipeline.element(named: "fr_rtsp_v") {
                 let relay = RTSPRelay(server: rtspServer, isVideo: true)
                 relay.attach(to: sink)

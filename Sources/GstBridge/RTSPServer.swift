@@ -30,6 +30,8 @@ public final class RTSPServer: @unchecked Sendable {
         let element: Element
         var basePTS: UInt64?
         var baseRunningTime: UInt64 = 0
+        /// Latest timestamp pushed into this media: a new timeline must start after it.
+        var lastOut: UInt64 = 0
         init(media: UnsafeMutablePointer<GstRTSPMedia>, element: Element, video: AppSource, audio: AppSource?) {
             self.media = media
             self.element = element
@@ -127,6 +129,15 @@ public final class RTSPServer: @unchecked Sendable {
         requestKeyframe?()
     }
 
+    /// A new output pipeline (after a source reconnect) starts its timestamps anew. Each media
+    /// re-bases at the next keyframe onto its own clock, after everything already sent, so that
+    /// connected clients see one continuous stream.
+    public func beginNewTimeline() {
+        lock.withLock {
+            for m in medias { m.basePTS = nil }
+        }
+    }
+
     /// Relays one encoded buffer. Each media starts at a video keyframe; audio before it is
     /// dropped so that both streams share one time base.
     /// `pts` and `dts` are running times: encoders shift raw timestamps (x264enc by 1000 hours)
@@ -142,10 +153,11 @@ public final class RTSPServer: @unchecked Sendable {
                 if m.basePTS == nil {
                     guard isVideo, cgst_buffer_is_keyframe(buffer) != 0 else { continue }
                     m.basePTS = UInt64(pts)
-                    m.baseRunningTime = Self.runningTime(of: m.element)
+                    m.baseRunningTime = max(Self.runningTime(of: m.element), m.lastOut == 0 ? 0 : m.lastOut + 40_000_000)
                 }
                 guard let base = m.basePTS, UInt64(pts) >= base else { continue }
                 let outPTS = UInt64(pts) - base + m.baseRunningTime
+                m.lastOut = max(m.lastOut, outPTS)
                 let outDTS: UInt64? = dts == clockTimeNone || UInt64(dts) < base ? nil : UInt64(dts) - base + m.baseRunningTime
                 if isVideo { m.video.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
                 else { m.audio?.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }

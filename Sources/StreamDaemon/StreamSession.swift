@@ -18,6 +18,8 @@ final class StreamSession: @unchecked Sendable {
         var policy: OverloadPolicy
         var sideBySide = false
         var startTimeout: Double = 15
+        /// A live source that delivers no frame for this long is treated as lost (reconnect).
+        var stallTimeout: Double = 10
     }
 
     private let options: Options
@@ -29,6 +31,10 @@ final class StreamSession: @unchecked Sendable {
     private let stopFlag = LockedValue(false)
     /// Called after each frame leaves: (frames out, expected total or nil).
     var onProgress: ((Int, Int?) -> Void)?
+    /// Called once the outputs play, with a one-line description of the stream.
+    var onStreaming: ((String) -> Void)?
+    /// Called on every turn of the restoration loop (the systemd watchdog's heartbeat).
+    var onTick: (() -> Void)?
 
     init(options: Options, processor: FrameProcessor, rtspServer: ((_ hasAudio: Bool) throws -> RTSPServer)?,
          logger: Logger) {
@@ -80,6 +86,7 @@ final class StreamSession: @unchecked Sendable {
             format.frameRate.isVariable ? nil : Int((d.seconds * format.frameRate.fps).rounded())
         }
         for chunk in pendingAudio { if output.push(chunk) { report.audioChunksOut += 1 } }
+        onStreaming?("streaming \(format.width)x\(format.height)@\(format.frameRate) from \(options.source)")
 
         var window = LookaheadWindow(radius: processor.lookahead)
         var sizeMismatchLogged = false
@@ -103,8 +110,11 @@ final class StreamSession: @unchecked Sendable {
         var sourceError: GstError?
         var outputFailed = false
         var nextVideo: VideoFrame? = first
+        var lastFrameAt = Date()
         loop: while true {
+            onTick?()
             if let frame = nextVideo {
+                lastFrameAt = Date()
                 report.framesIn += 1
                 processor.consumeModelAudio(contentsOf: input.modelAudio)
                 processor.frameArrived(frame)
@@ -120,7 +130,11 @@ final class StreamSession: @unchecked Sendable {
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
             switch input.video.pop(timeout: 0.02) {
             case .element(let f): nextVideo = f
-            case .empty: continue
+            case .empty:
+                if options.live && Date().timeIntervalSince(lastFrameAt) > options.stallTimeout {
+                    sourceError = .timedOut(what: "a frame from \(options.source) (the source stalled)", seconds: options.stallTimeout)
+                    break loop
+                }
             case .finished: break loop
             }
         }

@@ -26,9 +26,11 @@ struct RunCommand: ParsableCommand {
         }
         // The server outlives sessions, so RTSP clients stay connected across source restarts.
         let servers = RTSPServerCache(config: cfg, logger: logger)
+        let notifier = SystemdNotifier()
         let stop = LockedFlag()
         let current = SessionBox()
         let trap = SignalTrap { _ in
+            notifier.stopping()
             stop.set()
             current.session?.requestStop()
         }
@@ -42,6 +44,8 @@ struct RunCommand: ParsableCommand {
             let frontEnd = try ProcessorFactory.frontEnd(cfg.restore, logger: logger)
             let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
+            session.onStreaming = { status in notifier.ready(status: CredentialRedactor.redact(status)) }
+            session.onTick = { notifier.watchdog() }
             current.session = session
             do {
                 let report = try session.run()
@@ -52,18 +56,26 @@ struct RunCommand: ParsableCommand {
                 if !cfg.isLive { throw CLIError("\(error)") }
                 let delay = backoff.next()
                 logger.error("source lost: \(error); retrying in \(String(format: "%.1f", delay)) s")
+                notifier.status("source lost, reconnecting")
                 let until = Date(timeIntervalSinceNow: delay)
-                while Date() < until && !stop.isSet { Thread.sleep(forTimeInterval: 0.1) }
+                while Date() < until && !stop.isSet {
+                    notifier.watchdog()
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
             }
         }
+        notifier.stopping()
         logger.info("stopped")
     }
 }
 
 /// Capped exponential backoff with jitter for reconnecting to a live source.
+///
+/// The cap is low on purpose: a camera that comes back is picked up within about a second, and a
+/// refused connection attempt every second costs nothing.
 struct Backoff {
-    var initial = 0.5
-    var cap = 30.0
+    var initial = 0.1
+    var cap = 1.0
     private var attempt = 0
     private var rng = SystemRandomNumberGenerator()
 
