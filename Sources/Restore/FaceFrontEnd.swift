@@ -35,6 +35,8 @@ public final class FaceFrontEnd: FrameProcessor {
     public let lookahead: Int
     public let contextSize: Int
     public private(set) var counters = Counters()
+    /// Faces in the frame processed last (for the faces gauge).
+    public private(set) var lastFaceCount = 0
     /// Called with every face's features (the `features` command, later the model).
     public var featureSink: (([FaceFeatures]) -> Void)?
 
@@ -120,6 +122,7 @@ public final class FaceFrontEnd: FrameProcessor {
         var frame = window.centreFrame
         counters.framesProcessed += 1
         let tracks = tracksBySequence[frame.sequence] ?? []
+        lastFaceCount = tracks.count
         if tracks.isEmpty {
             counters.framesWithoutFace += 1
             return frame

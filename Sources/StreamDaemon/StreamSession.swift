@@ -35,6 +35,8 @@ final class StreamSession: @unchecked Sendable {
     var onStreaming: ((String) -> Void)?
     /// Called on every turn of the restoration loop (the systemd watchdog's heartbeat).
     var onTick: (() -> Void)?
+    /// Live counters for /metrics (no-ops when no metrics backend is bootstrapped).
+    var metrics: StreamMetrics?
 
     init(options: Options, processor: FrameProcessor, rtspServer: ((_ hasAudio: Bool) throws -> RTSPServer)?,
          logger: Logger) {
@@ -94,12 +96,17 @@ final class StreamSession: @unchecked Sendable {
             let now = MonotonicClock.now()
             let behind = options.policy.shouldPassThrough(frameArrival: w.centreFrame.arrivalNanos, now: now,
                                                           backlog: input.video.count)
+            let started = MonotonicClock.now()
             var restored = behind ? processor.passthrough(w) : processor.process(w)
-            if behind { report.passthrough += 1 }
+            if behind { report.passthrough += 1; metrics?.passthrough.increment() }
+            else { metrics?.restoreTime.recordNanoseconds(Int64(MonotonicClock.now() - started)) }
             if options.sideBySide { restored = SideBySide.compose(input: w.centreFrame, restored: restored) }
             if output.push(restored) {
                 report.framesOut += 1
-                report.latency.add(Double(MonotonicClock.now() - w.centreFrame.arrivalNanos) / 1e6)
+                let added = MonotonicClock.now() - w.centreFrame.arrivalNanos
+                report.latency.add(Double(added) / 1e6)
+                metrics?.frameSent()
+                metrics?.latency.recordNanoseconds(Int64(added))
             } else if !sizeMismatchLogged {
                 sizeMismatchLogged = true
                 logger.error("a frame could not be sent (size changed mid-stream or output stopped); such frames are skipped")
@@ -116,6 +123,7 @@ final class StreamSession: @unchecked Sendable {
             if let frame = nextVideo {
                 lastFrameAt = Date()
                 report.framesIn += 1
+                metrics?.framesIn.increment()
                 processor.consumeModelAudio(contentsOf: input.modelAudio)
                 processor.frameArrived(frame)
                 if let w = window.push(frame) { emit(w) }
@@ -150,6 +158,7 @@ final class StreamSession: @unchecked Sendable {
             for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
         }
         report.dropped = input.framesDropped
+        metrics?.dropped.increment(by: Int64(report.dropped))
         report.rejected = input.framesRejected
         input.stop()
         if outputFailed { output.abort() } else { try output.finish() }

@@ -53,10 +53,12 @@ struct ConfigLoaderTests {
         }
     }
 
-    @Test("defaults: metrics on loopback, causal smoothing, 150 ms budget")
+    @Test("defaults: metrics off unless configured and then on loopback, causal smoothing, 150 ms budget")
     func defaults() throws {
         let c = try ConfigLoader.parse("source: a.mp4\noutputs:\n  - file: b.mp4\n")
-        #expect(c.metricsListen.hasPrefix("127.0.0.1:"))
+        #expect(c.metricsListen == nil)
+        let m = try ConfigLoader.parse("source: a.mp4\noutputs:\n  - file: b.mp4\nmetrics: {}\n")
+        #expect(m.metricsListen == "127.0.0.1:9464")
         #expect(c.restore.smoothing == .causal && c.latencyBudgetMs == 150)
         #expect(!c.isLive)
     }

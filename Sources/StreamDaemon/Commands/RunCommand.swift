@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GstBridge
 import Logging
+import Metrics
+import Prometheus
 import Restore
 
 /// `facerestored run --config FILE`: runs one live stream until stopped.
@@ -39,13 +41,36 @@ struct RunCommand: ParsableCommand {
         encoder.live = cfg.isLive
         let options = StreamSession.Options(source: cfg.source, outputs: cfg.outputs, encoder: encoder, live: cfg.isLive,
                                             policy: cfg.isLive ? OverloadPolicy(latencyBudgetMs: cfg.latencyBudgetMs) : .never)
+        let streamingNow = LockedFlagValue()
+        var metricsServer: MetricsServer?
+        if let listen = cfg.metricsListen {
+            // swift-metrics handlers bind at creation: bootstrap before any metric exists.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            metricsServer = try MetricsServer(listen: listen, registry: registry) { () -> String? in
+                guard streamingNow.value else { return "not streaming: the source is down or starting" }
+                return nil
+            }
+            logger.info("metrics on http://\(listen)/metrics and /healthz")
+        }
+        defer { metricsServer?.shutdown() }
+        let metrics = StreamMetrics()
         var backoff = Backoff()
         while !stop.isSet {
             let frontEnd = try ProcessorFactory.frontEnd(cfg.restore, logger: logger)
             let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
-            session.onStreaming = { status in notifier.ready(status: CredentialRedactor.redact(status)) }
+            session.metrics = metrics
+            session.onStreaming = { status in
+                streamingNow.value = true
+                metrics.streaming.record(1)
+                notifier.ready(status: CredentialRedactor.redact(status))
+            }
             session.onTick = { notifier.watchdog() }
+            session.onProgress = { _, _ in
+                metrics.faces.record(frontEnd.lastFaceCount)
+                if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
+            }
             current.session = session
             do {
                 let report = try session.run()
@@ -53,7 +78,11 @@ struct RunCommand: ParsableCommand {
                 if !cfg.isLive || stop.isSet { break }
                 backoff.reset()
             } catch {
+                streamingNow.value = false
+                metrics.streaming.record(0)
+                metrics.sourceErrors.increment()
                 if !cfg.isLive { throw CLIError("\(error)") }
+                metrics.reconnects.increment()
                 let delay = backoff.next()
                 logger.error("source lost: \(error); retrying in \(String(format: "%.1f", delay)) s")
                 notifier.status("source lost, reconnecting")
@@ -86,6 +115,16 @@ struct Backoff {
     }
 
     mutating func reset() { attempt = 0 }
+}
+
+/// A Bool shared between the restoration thread and the metrics server's event loop.
+final class LockedFlagValue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
 
 final class LockedFlag: @unchecked Sendable {

@@ -92,13 +92,16 @@ enum ConfigLoader {
             if let v = r.bool(m["audio"], "audio") { restore.useAudio = v }
         }
         let budget = r.double(top["latency_budget_ms"], "latency_budget_ms", range: 10...10_000) ?? 150
-        var listen = "127.0.0.1:9464"
-        if let node = top["metrics"], let m = r.mapping(node, section: "metrics", allowed: ["listen"]),
-           let l = r.string(m["listen"], "listen") {
-            if l.split(separator: ":").count < 2 || Int(l.split(separator: ":").last!) == nil {
-                r.fail(m["listen"], "'listen' must be HOST:PORT, e.g. 127.0.0.1:9464")
-            } else {
-                listen = l
+        var listen: String?
+        if let node = top["metrics"], let m = r.mapping(node, section: "metrics", allowed: ["listen"]) {
+            // Loopback unless the operator says otherwise: metrics are not for the network.
+            listen = "127.0.0.1:9464"
+            if let l = r.string(m["listen"], "listen") {
+                if l.split(separator: ":").count < 2 || Int(l.split(separator: ":").last!) == nil {
+                    r.fail(m["listen"], "'listen' must be HOST:PORT, e.g. 127.0.0.1:9464")
+                } else {
+                    listen = l
+                }
             }
         }
         guard let source else { return nil }

@@ -9,7 +9,9 @@ struct StreamConfig: Sendable, Equatable {
     var encoder: EncoderSettings
     var restore: RestoreSettings
     var latencyBudgetMs: Double
-    var metricsListen: String
+    /// HOST:PORT for /metrics and /healthz; nil when the config has no `metrics` section (several
+    /// daemons on one host would otherwise fight over one default port).
+    var metricsListen: String?
 
     var isLive: Bool { live ?? source.looksLive }
 }

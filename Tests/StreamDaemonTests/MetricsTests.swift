@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+@Suite("Metrics and health", .serialized)
+struct MetricsTests {
+    @Test("/metrics parses as Prometheus text and counts frames; /healthz is 200 while streaming; loopback only")
+    func metricsEndpoint() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Int.random(in: 30000...40000)
+        let config = dir.appendingPathComponent("m.yaml")
+        try """
+            source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1"
+            outputs:
+              - sink: fakesink
+            metrics:
+              listen: 127.0.0.1:\(port)
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: TestSupport.binary)
+        daemon.arguments = ["run", "--config", config.path]
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        Thread.sleep(forTimeInterval: 3)
+        let metrics = try TestSupport.run("/usr/bin/curl", ["-s", "-f", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
+        #expect(metrics.status == 0)
+        let sample = try! Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+]?([0-9.eE+-]+|NaN|\+Inf|-Inf)$"#)
+        var values: [String: Double] = [:]
+        for line in metrics.stdout.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.wholeMatch(of: sample) != nil, "not Prometheus text: \(line)")
+            let parts = line.split(separator: " ")
+            values[String(parts[0])] = Double(parts[1])
+        }
+        #expect((values["facerestored_frames_in_total"] ?? 0) > 30, "\(metrics.stdout)")
+        #expect((values["facerestored_frames_out_total"] ?? 0) > 30)
+        #expect(values["facerestored_streaming"] == 1)
+        let health = try TestSupport.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                                           "http://127.0.0.1:\(port)/healthz"], timeout: 10)
+        #expect(health.stdout == "200")
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+    }
+}
