@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Facerestored: ParsableCommand {
+struct Facerestored: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facerestored",
         abstract: "Restores degraded faces in live video, guided by the audio track, and re-emits the stream.",

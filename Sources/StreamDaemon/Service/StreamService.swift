@@ -1,0 +1,122 @@
+import Foundation
+import GstBridge
+import Logging
+import Restore
+import ServiceLifecycle
+
+/// One camera's stream as a swift-service-lifecycle `Service`: the restoration loop runs on its
+/// own thread (the stream's one restoration thread); graceful shutdown (SIGTERM/SIGINT) stops the
+/// source, finalises every output and returns.
+final class StreamService: Service, @unchecked Sendable {
+    private let config: StreamConfig
+    private let logger: Logger
+    private let notifier: SystemdNotifier
+    private let metrics: StreamMetrics
+    private let servers: RTSPServerCache
+    private let stop = LockedFlag()
+    private let current = SessionBox()
+    let streaming = LockedFlagValue()
+
+    init(config: StreamConfig, logger: Logger, notifier: SystemdNotifier, metrics: StreamMetrics) {
+        self.config = config
+        self.logger = logger
+        self.notifier = notifier
+        self.metrics = metrics
+        // The server outlives sessions, so RTSP clients stay connected across source restarts.
+        servers = RTSPServerCache(config: config, logger: logger)
+    }
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+                let thread = Thread { [self] in
+                    do {
+                        try runLoop()
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                thread.name = "restoration"
+                thread.start()
+            }
+        } onGracefulShutdown: { [self] in
+            notifier.stopping()
+            requestStop()
+        }
+    }
+
+    func requestStop() {
+        stop.set()
+        current.session?.requestStop()
+    }
+
+    /// Runs sessions until stopped; a live source that fails is retried with backoff.
+    private func runLoop() throws {
+        var encoder = config.encoder
+        encoder.live = config.isLive
+        let options = StreamSession.Options(
+            source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
+            policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
+        var backoff = Backoff()
+        while !stop.isSet {
+            let frontEnd = try ProcessorFactory.frontEnd(config.restore, logger: logger)
+            let session = StreamSession(options: options, processor: frontEnd,
+                                        rtspServer: servers.server(hasAudio:), logger: logger)
+            session.metrics = metrics
+            session.onStreaming = { [self] status in
+                streaming.value = true
+                metrics.streaming.record(1)
+                notifier.ready(status: CredentialRedactor.redact(status))
+            }
+            session.onTick = { [notifier] in notifier.watchdog() }
+            session.onProgress = { [metrics] _, _ in
+                metrics.faces.record(frontEnd.lastFaceCount)
+                if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
+            }
+            current.session = session
+            do {
+                let report = try session.run()
+                logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
+                if !config.isLive || stop.isSet { break }
+                backoff.reset()
+            } catch {
+                streaming.value = false
+                metrics.streaming.record(0)
+                metrics.sourceErrors.increment()
+                if !config.isLive || stop.isSet { throw error }
+                metrics.reconnects.increment()
+                let delay = backoff.next()
+                logger.error("source lost: \(error); retrying in \(String(format: "%.1f", delay)) s")
+                notifier.status("source lost, reconnecting")
+                let until = Date(timeIntervalSinceNow: delay)
+                while Date() < until && !stop.isSet {
+                    notifier.watchdog()
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+        }
+        streaming.value = false
+        notifier.stopping()
+        logger.info("stopped")
+    }
+}
+
+/// Capped exponential backoff with jitter for reconnecting to a live source.
+///
+/// The cap is low on purpose: a camera that comes back is picked up within about a second, and a
+/// refused connection attempt every second costs nothing.
+struct Backoff {
+    var initial = 0.1
+    var cap = 1.0
+    private var attempt = 0
+    private var rng = SystemRandomNumberGenerator()
+
+    mutating func next() -> Double {
+        let base = min(cap, initial * pow(2, Double(attempt)))
+        attempt += 1
+        return base * Double.random(in: 0.8...1.2, using: &rng)
+    }
+
+    mutating func reset() { attempt = 0 }
+}
