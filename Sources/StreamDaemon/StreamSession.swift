@@ -37,6 +37,10 @@ final class StreamSession: @unchecked Sendable {
     var onTick: (() -> Void)?
     /// Live counters for /metrics (no-ops when no metrics backend is bootstrapped).
     var metrics: StreamMetrics?
+    /// Called when the source delivered its first frame, before the outputs are built.
+    var onSourceFlowing: (() -> Void)?
+    /// The last frame sent and the output's formats: what a held picture repeats during an outage.
+    private(set) var lastSent: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
 
     init(options: Options, processor: FrameProcessor, rtspServer: ((_ hasAudio: Bool) throws -> RTSPServer)?,
          logger: Logger) {
@@ -65,6 +69,7 @@ final class StreamSession: @unchecked Sendable {
         guard let first = try firstFrame(input) else {
             throw GstError.noVideoStream(source: options.source.description)
         }
+        onSourceFlowing?()
         let format = input.videoFormat ?? VideoFormat(width: first.width, height: first.height, frameRate: FrameRate(0, 1))
         var pendingAudio: [AudioChunk] = []
         var audioFormat: (rate: Int, channels: Int)?
@@ -102,6 +107,7 @@ final class StreamSession: @unchecked Sendable {
             else { metrics?.restoreTime.recordNanoseconds(Int64(MonotonicClock.now() - started)) }
             if options.sideBySide { restored = SideBySide.compose(input: w.centreFrame, restored: restored) }
             if output.push(restored) {
+                lastSent = (restored, outFormat, audioFormat)
                 report.framesOut += 1
                 let added = MonotonicClock.now() - w.centreFrame.arrivalNanos
                 report.latency.add(Double(added) / 1e6)

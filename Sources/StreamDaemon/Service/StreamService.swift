@@ -1,6 +1,7 @@
 import Foundation
 import GstBridge
 import Logging
+import Media
 import Restore
 import ServiceLifecycle
 
@@ -59,6 +60,8 @@ final class StreamService: Service, @unchecked Sendable {
             source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
             policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
         var backoff = Backoff()
+        var held: HeldPicture?
+        var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
         while !stop.isSet {
             let frontEnd = try ProcessorFactory.frontEnd(config.restore, logger: logger)
             let session = StreamSession(options: options, processor: frontEnd,
@@ -70,6 +73,10 @@ final class StreamService: Service, @unchecked Sendable {
                 notifier.ready(status: CredentialRedactor.redact(status))
             }
             session.onTick = { [notifier] in notifier.watchdog() }
+            session.onSourceFlowing = {
+                held?.stop()
+                held = nil
+            }
             session.onProgress = { [metrics] _, _ in
                 metrics.faces.record(frontEnd.lastFaceCount)
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
@@ -79,26 +86,53 @@ final class StreamService: Service, @unchecked Sendable {
                 let report = try session.run()
                 logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
                 if !config.isLive || stop.isSet { break }
-                backoff.reset()
+                // A live source that ends (rtspsrc reports EOS when the camera goes away) is lost.
+                logger.error("source lost: the live source ended (end of stream); reconnecting")
             } catch {
-                streaming.value = false
-                metrics.streaming.record(0)
                 metrics.sourceErrors.increment()
-                if !config.isLive || stop.isSet { throw error }
-                metrics.reconnects.increment()
-                let delay = backoff.next()
-                logger.error("source lost: \(error); retrying in \(String(format: "%.1f", delay)) s")
-                notifier.status("source lost, reconnecting")
-                let until = Date(timeIntervalSinceNow: delay)
-                while Date() < until && !stop.isSet {
-                    notifier.watchdog()
-                    Thread.sleep(forTimeInterval: 0.05)
+                if !config.isLive || stop.isSet {
+                    streaming.value = false
+                    throw error
                 }
+                logger.error("source lost: \(error); reconnecting")
+            }
+            streaming.value = false
+            metrics.streaming.record(0)
+            metrics.reconnects.increment()
+            if session.lastSent != nil {
+                lastPicture = session.lastSent
+                backoff.reset()
+            }
+            if held == nil, let lastPicture { held = holdPicture(lastPicture) }
+            let delay = backoff.next()
+            notifier.status("source lost, reconnecting in \(String(format: "%.1f", delay)) s")
+            let until = Date(timeIntervalSinceNow: delay)
+            while Date() < until && !stop.isSet {
+                notifier.watchdog()
+                held?.tick()
+                Thread.sleep(forTimeInterval: 0.01)
             }
         }
+        held?.stop()
         streaming.value = false
         notifier.stopping()
         logger.info("stopped")
+    }
+
+    /// Keeps RTSP clients fed with the last frame while the source is down (nil without RTSP).
+    private func holdPicture(_ last: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)) -> HeldPicture? {
+        let rtsp = config.outputs.filter { if case .rtsp = $0 { return true } else { return false } }
+        guard !rtsp.isEmpty else { return nil }
+        do {
+            var encoder = config.encoder
+            encoder.live = true
+            let server = try servers.server(hasAudio: last.audio != nil)
+            return try HeldPicture(frame: last.frame, format: last.format, audio: last.audio, outputs: rtsp,
+                                   encoder: encoder, server: server)
+        } catch {
+            logger.warning("cannot hold the last picture for RTSP clients during the outage: \(error)")
+            return nil
+        }
     }
 }
 
