@@ -138,6 +138,21 @@ gboolean cgst_request_key_unit(GstElement *element) {
 
 GstElement *cgst_rtsp_media_element(GstRTSPMedia *media) { return gst_rtsp_media_get_element(media); }
 
+void cgst_rtsp_require_basic_auth(GstRTSPServer *server, GstRTSPMediaFactory *factory,
+                                  const char *user, const char *password) {
+    GstRTSPAuth *auth = gst_rtsp_auth_new();
+    GstRTSPToken *token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", NULL);
+    gchar *basic = gst_rtsp_auth_make_basic(user, password);
+    gst_rtsp_auth_add_basic(auth, basic, token);
+    g_free(basic);
+    gst_rtsp_token_unref(token);
+    gst_rtsp_server_set_auth(server, auth);
+    g_object_unref(auth);
+    gst_rtsp_media_factory_add_role(factory, "viewer",
+                                    GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                                    GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, NULL);
+}
+
 void cgst_object_ref(gpointer object) { gst_object_ref(object); }
 void cgst_object_unref(gpointer object) { gst_object_unref(object); }
 void cgst_sample_unref(GstSample *sample) { gst_sample_unref(sample); }

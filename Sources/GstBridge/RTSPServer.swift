@@ -42,7 +42,7 @@ public final class RTSPServer: @unchecked Sendable {
 
     /// Starts serving `rtsp://address:port/path`. Throws if the port cannot be bound.
     public init(address: String = "127.0.0.1", port: Int, path: String, hasAudio: Bool,
-                audioCodec: AudioCodec = .aac) throws(GstError) {
+                audioCodec: AudioCodec = .aac, credentials: RTSPCredentials? = nil) throws(GstError) {
         try Gst.initialize()
         let mount = path.hasPrefix("/") ? path : "/" + path
         self.address = address
@@ -62,6 +62,9 @@ public final class RTSPServer: @unchecked Sendable {
         let factory = gst_rtsp_media_factory_new()!
         gst_rtsp_media_factory_set_launch(factory, launch)
         gst_rtsp_media_factory_set_shared(factory, 1)
+        if let credentials {
+            cgst_rtsp_require_basic_auth(server, factory, credentials.user, credentials.password)
+        }
         let mounts = gst_rtsp_server_get_mount_points(server)!
         gst_rtsp_mount_points_add_factory(mounts, mount, factory)
         cgst_object_unref(mounts)
@@ -171,6 +174,16 @@ public final class RTSPServer: @unchecked Sendable {
         let now = gst_clock_get_time(clock)
         let base = gst_element_get_base_time(element.pointer)
         return now > base ? UInt64(now - base) : 0
+    }
+}
+
+/// User and password RTSP clients must give (HTTP basic authentication).
+public struct RTSPCredentials: Sendable, Equatable {
+    public let user: String
+    public let password: String
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
     }
 }
 

@@ -48,4 +48,42 @@ struct LiveRTSPTests {
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(text.contains("stopped"), "\(text)")
     }
+
+    @Test("RTSP basic authentication: no or wrong credentials get 401, the right ones get the stream")
+    func basicAuth() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Int.random(in: 20000...40000)
+        let config = dir.appendingPathComponent("auth.yaml")
+        try """
+            source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1"
+            outputs:
+              - rtsp: {port: \(port), path: /cam, user: viewer, password: "pa55word"}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: TestSupport.binary)
+        daemon.arguments = ["run", "--config", config.path]
+        let log = dir.appendingPathComponent("d.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        daemon.standardError = try FileHandle(forWritingTo: log)
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("serving") {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        func probe(_ url: String) throws -> TestSupport.Result {
+            try TestSupport.run("/usr/bin/ffprobe", ["-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_type",
+                                                     "-of", "csv=p=0", url], timeout: 20)
+        }
+        let anonymous = try probe("rtsp://127.0.0.1:\(port)/cam")
+        #expect(anonymous.status != 0 && anonymous.stderr.contains("401"))
+        let wrong = try probe("rtsp://viewer:nope@127.0.0.1:\(port)/cam")
+        #expect(wrong.status != 0 && wrong.stderr.contains("401"))
+        let right = try probe("rtsp://viewer:pa55word@127.0.0.1:\(port)/cam")
+        #expect(right.status == 0 && right.stdout.contains("video"), "\(right.stderr)")
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(!((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("pa55word"))
+    }
 }

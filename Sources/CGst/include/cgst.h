@@ -79,6 +79,11 @@ gboolean cgst_request_key_unit(GstElement *element);
 /// The element's RTSP media pipeline element (gst_rtsp_media_get_element), transfer full.
 GstElement *cgst_rtsp_media_element(GstRTSPMedia *media);
 
+/// Requires HTTP basic authentication (user/password) for the factory's media: a role "viewer"
+/// with access and construct permissions (variadic GStreamer calls, hence the shim).
+void cgst_rtsp_require_basic_auth(GstRTSPServer *server, GstRTSPMediaFactory *factory,
+                                  const char *user, const char *password);
+
 /// Ref/unref wrappers: the importer cannot see the inline functions in all GStreamer versions.
 void cgst_object_ref(gpointer object);
 void cgst_object_unref(gpointer object);

@@ -105,7 +105,7 @@ final class RTSPServerCache: @unchecked Sendable {
                 if case .rtsp = $0 { return true } else { return false }
             }) else { preconditionFailure("no RTSP output configured") }
             let s = try RTSPServer(address: address, port: port, path: path, hasAudio: hasAudio,
-                                   audioCodec: config.encoder.audioCodec)
+                                   audioCodec: config.encoder.audioCodec, credentials: config.rtspCredentials)
             logger.info("serving \(s.url)")
             server = s
             return s

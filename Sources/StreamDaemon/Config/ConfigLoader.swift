@@ -63,9 +63,10 @@ enum ConfigLoader {
             r.fail(root, "missing 'source' (a URI, a file path or a gst-launch source description)")
         }
         var outputs: [OutputSpec] = []
+        var credentials: RTSPCredentials?
         if let node = top["outputs"] {
             if let items = node.sequence {
-                for item in items { if let o = readOutput(item, r) { outputs.append(o) } }
+                for item in items { if let o = readOutput(item, r, credentials: &credentials) { outputs.append(o) } }
                 if items.isEmpty { r.fail(node, "'outputs' is empty; add rtsp, record, file or sink") }
             } else {
                 r.fail(node, "'outputs' must be a list (lines starting with '- ')")
@@ -106,10 +107,10 @@ enum ConfigLoader {
         }
         guard let source else { return nil }
         return StreamConfig(source: source, live: live, outputs: outputs, encoder: encoder, restore: restore,
-                            latencyBudgetMs: budget, metricsListen: listen)
+                            latencyBudgetMs: budget, metricsListen: listen, rtspCredentials: credentials)
     }
 
-    private static func readOutput(_ node: Node, _ r: YAMLReader) -> OutputSpec? {
+    private static func readOutput(_ node: Node, _ r: YAMLReader, credentials: inout RTSPCredentials?) -> OutputSpec? {
         guard let m = r.mapping(node, section: "an output", allowed: ["rtsp", "record", "file", "sink"]) else { return nil }
         guard m.count == 1, let (kind, value) = m.first else {
             if !m.isEmpty { r.fail(node, "each output has exactly one of rtsp, record, file, sink") }
@@ -122,7 +123,10 @@ enum ConfigLoader {
             guard let p = r.string(f["path"], "path") else { r.fail(value, "'file' needs 'path'"); return nil }
             return .file(path: p)
         case "rtsp":
-            guard let f = r.mapping(value, section: "rtsp", allowed: ["port", "path", "address"]) else { return nil }
+            guard let f = r.mapping(value, section: "rtsp", allowed: ["port", "path", "address", "user", "password"]) else { return nil }
+            let user = r.string(f["user"], "user"), password = r.string(f["password"], "password")
+            if (user == nil) != (password == nil) { r.fail(value, "RTSP authentication needs both 'user' and 'password'") }
+            if let user, let password { credentials = RTSPCredentials(user: user, password: password) }
             let port = r.int(f["port"], "port", range: 1...65535) ?? 8554
             var path = r.string(f["path"], "path") ?? "/stream"
             if !path.hasPrefix("/") { path = "/" + path }

@@ -12,6 +12,8 @@ struct StreamConfig: Sendable, Equatable {
     /// HOST:PORT for /metrics and /healthz; nil when the config has no `metrics` section (several
     /// daemons on one host would otherwise fight over one default port).
     var metricsListen: String?
+    /// Basic authentication required from RTSP clients (`rtsp: {user, password}`).
+    var rtspCredentials: RTSPCredentials?
 
     var isLive: Bool { live ?? source.looksLive }
 }
