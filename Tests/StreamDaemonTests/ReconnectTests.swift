@@ -114,4 +114,40 @@ struct ReconnectTests {
         relay.waitUntilExit()
         #expect(relay.terminationStatus == 0)
     }
+
+    @Test("SIGHUP reloads the config without dropping RTSP clients; a broken config is reported and ignored")
+    func reloadOnHangup() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Int.random(in: 30001...40000)
+        let config = dir.appendingPathComponent("cam.yaml")
+        let base = """
+            source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1"
+            outputs:
+              - rtsp: {port: \(port), path: /cam}
+            """
+        try base.write(to: config, atomically: true, encoding: .utf8)
+        let log = LineRecorder(), client = LineRecorder()
+        let daemon = try start(TestSupport.binary, ["run", "--config", config.path], recorder: log)
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(waitFor({ log.first(containing: "serving", after: .distantPast) != nil }, timeout: 20))
+        let viewer = try start("/usr/bin/ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)/cam",
+                                                   "-flush_packets", "1", "-f", "framecrc", "-"], recorder: client)
+        defer { if viewer.isRunning { viewer.terminate() } }
+        #expect(waitFor({ client.snapshot.count > 30 }, timeout: 20))
+        try (base + "\nlatency_budget_ms: 200\n").write(to: config, atomically: true, encoding: .utf8)
+        let hup = Date()
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(waitFor({ log.first(containing: "config reloaded; RTSP clients stay connected", after: hup) != nil }, timeout: 10))
+        let count = client.snapshot.count
+        #expect(waitFor({ client.snapshot.count > count + 30 }, timeout: 10), "the client stopped receiving after the reload")
+        try (base + "\nbogus_key: 1\n").write(to: config, atomically: true, encoding: .utf8)
+        let second = Date()
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(waitFor({ log.first(containing: "unknown key 'bogus_key'", after: second) != nil }, timeout: 10))
+        #expect(daemon.isRunning && viewer.isRunning)
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+    }
 }

@@ -7,6 +7,7 @@ import Prometheus
 import Media
 import Restore
 import ServiceLifecycle
+import UnixSignals
 
 /// `facerestored run --config FILE`: runs one live stream until stopped.
 struct RunCommand: AsyncParsableCommand {
@@ -42,6 +43,19 @@ struct RunCommand: AsyncParsableCommand {
         defer { metricsServer?.shutdown() }
         let service = StreamService(config: cfg, logger: logger, notifier: SystemdNotifier(), metrics: StreamMetrics())
         health.set(service)
+        // SIGHUP: re-read the config; a broken one is reported and the stream goes on unchanged.
+        let path = config
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reloader = Task {
+            for await _ in hangups {
+                do {
+                    service.reload(try ConfigLoader.load(path: path))
+                } catch {
+                    logger.error("SIGHUP: the config was not reloaded, the stream goes on unchanged:\n\(error)")
+                }
+            }
+        }
+        defer { reloader.cancel() }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)],
             gracefulShutdownSignals: [.sigterm, .sigint],

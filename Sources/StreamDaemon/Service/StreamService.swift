@@ -9,17 +9,20 @@ import ServiceLifecycle
 /// own thread (the stream's one restoration thread); graceful shutdown (SIGTERM/SIGINT) stops the
 /// source, finalises every output and returns.
 final class StreamService: Service, @unchecked Sendable {
-    private let config: StreamConfig
+    private var config: StreamConfig { configBox.get() }
+    private let configBox: LockedValue<StreamConfig>
+    /// A config read on SIGHUP, applied when the current session has wound down.
+    private let pendingConfig = LockedValue<StreamConfig?>(nil)
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let metrics: StreamMetrics
-    private let servers: RTSPServerCache
+    private var servers: RTSPServerCache
     private let stop = LockedFlag()
     private let current = SessionBox()
     let streaming = LockedFlagValue()
 
     init(config: StreamConfig, logger: Logger, notifier: SystemdNotifier, metrics: StreamMetrics) {
-        self.config = config
+        self.configBox = LockedValue(config)
         self.logger = logger
         self.notifier = notifier
         self.metrics = metrics
@@ -47,6 +50,13 @@ final class StreamService: Service, @unchecked Sendable {
         }
     }
 
+    /// Applies a new config: the session restarts with it. The RTSP server (and its clients) is
+    /// kept when the RTSP output is unchanged; the last frame is held for them meanwhile.
+    func reload(_ new: StreamConfig) {
+        pendingConfig.set(new)
+        current.session?.requestStop()
+    }
+
     func requestStop() {
         stop.set()
         current.session?.requestStop()
@@ -54,16 +64,17 @@ final class StreamService: Service, @unchecked Sendable {
 
     /// Runs sessions until stopped; a live source that fails is retried with backoff.
     private func runLoop() throws {
-        var encoder = config.encoder
-        encoder.live = config.isLive
-        let options = StreamSession.Options(
-            source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
-            policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
         var backoff = Backoff()
+        let detector = try ProcessorFactory.detector()
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
         while !stop.isSet {
-            let frontEnd = try ProcessorFactory.frontEnd(config.restore, logger: logger)
+            var encoder = config.encoder
+            encoder.live = config.isLive
+            let options = StreamSession.Options(
+                source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
+                policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
+            let frontEnd = try ProcessorFactory.frontEnd(config.restore, logger: logger, detector: detector)
             let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
             session.metrics = metrics
@@ -85,6 +96,11 @@ final class StreamService: Service, @unchecked Sendable {
             do {
                 let report = try session.run()
                 logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
+                if let next = pendingConfig.get() {
+                    apply(next)
+                    if held == nil, let last = session.lastSent { held = holdPicture(last) }
+                    continue
+                }
                 if !config.isLive || stop.isSet { break }
                 // A live source that ends (rtspsrc reports EOS when the camera goes away) is lost.
                 logger.error("source lost: the live source ended (end of stream); reconnecting")
@@ -117,6 +133,19 @@ final class StreamService: Service, @unchecked Sendable {
         streaming.value = false
         notifier.stopping()
         logger.info("stopped")
+    }
+
+    private func apply(_ next: StreamConfig) {
+        pendingConfig.set(nil)
+        let old = config
+        configBox.set(next)
+        let rtsp: (StreamConfig) -> [OutputSpec] = { $0.outputs.filter { if case .rtsp = $0 { return true } else { return false } } }
+        if rtsp(old) != rtsp(next) || old.rtspCredentials != next.rtspCredentials || old.encoder.audioCodec != next.encoder.audioCodec {
+            servers = RTSPServerCache(config: next, logger: logger)
+            logger.info("config reloaded; the RTSP output changed, so RTSP clients reconnect")
+        } else {
+            logger.info("config reloaded; RTSP clients stay connected")
+        }
     }
 
     /// Keeps RTSP clients fed with the last frame while the source is down (nil without RTSP).
