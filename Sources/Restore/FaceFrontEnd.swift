@@ -37,6 +37,15 @@ public final class FaceFrontEnd: FrameProcessor {
     public private(set) var counters = Counters()
     /// Faces in the frame processed last (for the faces gauge).
     public private(set) var lastFaceCount = 0
+
+    /// Where the time of the last frame went, in nanoseconds (for per-stage metrics).
+    public struct StageTimes: Sendable, Equatable {
+        public var track: UInt64 = 0
+        public var crop: UInt64 = 0
+        public var features: UInt64 = 0
+        public var paste: UInt64 = 0
+    }
+    public private(set) var lastTimes = StageTimes()
     /// Called with every face's features (the `features` command, later the model).
     public var featureSink: (([FaceFeatures]) -> Void)?
 
@@ -68,7 +77,9 @@ public final class FaceFrontEnd: FrameProcessor {
     public var trackerCounters: FaceTracker.Counters { tracker.counters }
 
     public func frameArrived(_ frame: VideoFrame) {
+        let t0 = MonotonicClock.now()
         let tracks = tracker.update(frame)
+        lastTimes.track = MonotonicClock.now() - t0
         tracksBySequence[frame.sequence] = tracks
         logViewChange(faces: tracks.count, at: frame)
         // Only the frames still waiting in the window are needed.
@@ -129,10 +140,16 @@ public final class FaceFrontEnd: FrameProcessor {
         }
         var patches: [PastePatch] = []
         var features: [FaceFeatures] = []
+        lastTimes.crop = 0
+        lastTimes.features = 0
         for track in tracks {
+            let t0 = MonotonicClock.now()
             let region = crop.region(for: track.box)
             let pixels = crop.sample(frame, region: region)
             counters.facesProcessed += 1
+            let t1 = MonotonicClock.now()
+            lastTimes.crop += t1 - t0
+            defer { lastTimes.features += MonotonicClock.now() - t1 }
             // FHOG and the audio context are computed only for a consumer of them.
             if featureSink != nil {
                 do {
@@ -149,7 +166,9 @@ public final class FaceFrontEnd: FrameProcessor {
             patches.append(PastePatch(region: region, original: pixels, restored: pixels))
         }
         featureSink?(features)
+        let t2 = MonotonicClock.now()
         paste.paste(patches, into: &frame)
+        lastTimes.paste = MonotonicClock.now() - t2
         return frame
     }
 }

@@ -35,6 +35,7 @@ struct MetricsTests {
         #expect((values["facerestored_frames_in_total"] ?? 0) > 30, "\(metrics.stdout)")
         #expect((values["facerestored_frames_out_total"] ?? 0) > 30)
         #expect(values["facerestored_streaming"] == 1)
+        #expect(values["facerestored_stage_seconds_count{stage=\"track\"}"] ?? 0 > 30, "\(metrics.stdout)")
         let health = try TestSupport.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}",
                                                            "http://127.0.0.1:\(port)/healthz"], timeout: 10)
         #expect(health.stdout == "200")

@@ -38,6 +38,7 @@ struct SystemdTests {
             source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1"
             outputs:
               - record: {directory: \(dir.appendingPathComponent("rec").path), segment_seconds: 1}
+              - file: \(dir.appendingPathComponent("whole.mp4").path)
             """.write(to: config, atomically: true, encoding: .utf8)
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: TestSupport.binary)
@@ -59,6 +60,10 @@ struct SystemdTests {
         #expect(readyIndex != nil, "\(lines)")
         #expect(lines.filter { $0.contains("WATCHDOG=1") }.count >= 5, "\(lines)")
         #expect(lines.last?.contains("STOPPING=1") == true, "\(lines)")
+        // SIGTERM finalised the file output: it plays, with about the 3 s that were streamed.
+        let whole = try TestSupport.run("/usr/bin/ffprobe", ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames",
+                                                             "-of", "csv=p=0", dir.appendingPathComponent("whole.mp4").path])
+        #expect(whole.status == 0 && (Int(whole.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 45, "\(whole.stdout) \(whole.stderr)")
         // Every finished recording segment plays.
         let segments = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("rec").path).sorted()
         #expect(segments.count >= 2)

@@ -15,6 +15,11 @@ final class StreamMetrics: Sendable {
     let streaming = Gauge(label: "facerestored_streaming")
     let latency = Metrics.Timer(label: "facerestored_added_latency_seconds")
     let restoreTime = Metrics.Timer(label: "facerestored_restore_seconds")
+    /// Per-stage time per frame: tracking (detection included), crops, features, paste-back.
+    let stageTrack = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "track")])
+    let stageCrop = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "crop")])
+    let stageFeatures = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "features")])
+    let stagePaste = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "paste")])
 
     /// Seconds since the last frame left (for /healthz); guarded by `lock`.
     private let lock = NSLock()

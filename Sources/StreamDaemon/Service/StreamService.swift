@@ -90,6 +90,11 @@ final class StreamService: Service, @unchecked Sendable {
             }
             session.onProgress = { [metrics] _, _ in
                 metrics.faces.record(frontEnd.lastFaceCount)
+                let t = frontEnd.lastTimes
+                metrics.stageTrack.recordNanoseconds(Int64(t.track))
+                metrics.stageCrop.recordNanoseconds(Int64(t.crop))
+                metrics.stageFeatures.recordNanoseconds(Int64(t.features))
+                metrics.stagePaste.recordNanoseconds(Int64(t.paste))
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
             }
             current.session = session
