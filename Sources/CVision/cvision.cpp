@@ -1,4 +1,5 @@
-// cvision.cpp: the dlib side of cvision.h. Thin by design: copy the caller's pixels into a dlib
+// cvision.cpp: the dlib side of cvision.h (the correlation tracker is in cvision_tracker.cpp,
+// shared helpers in cvision_internal.hpp). Thin by design: copy the caller's pixels into a dlib
 // image, call dlib, copy the result out, and turn every exception into a cv_error.
 //
 // dlib's header-only parts (HOG scanner, FHOG, shape predictor) compile into this file, so the
@@ -6,6 +7,7 @@
 // rest. dlib/config.h of the Debian package already defines DLIB_NO_GUI_SUPPORT and
 // DLIB_DISABLE_ASSERTS, so nothing needs defining here.
 #include "cvision.h"
+#include "cvision_internal.hpp"
 
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_processing/shape_predictor.h>
@@ -14,8 +16,6 @@
 #include <dlib/serialize.h>
 
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -24,8 +24,6 @@
 #include <vector>
 
 #include <sys/stat.h>
-
-static_assert(sizeof(dlib::rgb_pixel) == 3, "packed RGB copy assumes a 3-byte rgb_pixel");
 
 struct cv_face_detector {
     dlib::frontal_face_detector detector;
@@ -48,56 +46,7 @@ struct cv_shape_predictor {
 
 namespace {
 
-int32_t fail(cv_error *error, cv_status code, const char *format, ...) __attribute__((format(printf, 3, 4)));
-
-int32_t fail(cv_error *error, cv_status code, const char *format, ...) {
-    if (error != nullptr) {
-        error->code = code;
-        va_list args;
-        va_start(args, format);
-        std::vsnprintf(error->message, sizeof error->message, format, args);
-        va_end(args);
-    }
-    return code;
-}
-
-int32_t ok(cv_error *error) {
-    if (error != nullptr) {
-        error->code = CV_OK;
-        error->message[0] = '\0';
-    }
-    return CV_OK;
-}
-
-/// Maps the exception in flight to a status; call only from a catch block.
-int32_t fail_current_exception(cv_error *error, const char *what_call) {
-    try {
-        throw;
-    } catch (const std::bad_alloc &) {
-        return fail(error, CV_ERR_OUT_OF_MEMORY, "%s: out of memory", what_call);
-    } catch (const std::exception &e) {
-        return fail(error, CV_ERR_INTERNAL, "%s: %s", what_call, e.what());
-    } catch (...) {
-        return fail(error, CV_ERR_INTERNAL, "%s: unknown exception", what_call);
-    }
-}
-
-int32_t check_image(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
-                    cv_error *error) {
-    if (pixels == nullptr) return fail(error, CV_ERR_INVALID_ARGUMENT, "pixels is NULL");
-    if (width <= 0 || height <= 0)
-        return fail(error, CV_ERR_INVALID_ARGUMENT, "image size %d×%d is empty", width, height);
-    if (channels != 1 && channels != 3)
-        return fail(error, CV_ERR_INVALID_ARGUMENT, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
-    return CV_OK;
-}
-
-/// Copies a packed buffer into a dlib image (reusing its storage when the size is unchanged).
-template <typename Pixel>
-void copy_into(dlib::array2d<Pixel> &image, const uint8_t *pixels, int32_t width, int32_t height) {
-    if (image.nr() != height || image.nc() != width) image.set_size(height, width);
-    std::memcpy(dlib::image_data(image), pixels, size_t(width) * size_t(height) * sizeof(Pixel));
-}
+using namespace cvision_detail;
 
 template <typename Image>
 void detect_in(cv_face_detector *d, Image &image, int32_t upsample, double adjust_threshold) {

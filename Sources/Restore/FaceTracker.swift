@@ -14,6 +14,11 @@ public struct FaceTrack: Sendable, Equatable {
 
 /// Finds faces with a detector every `detectEvery` frames (on a downscaled copy) and follows
 /// them in between, with stable ids and One-Euro smoothed boxes.
+///
+/// Between detections (and when the detector misses a known face) each track's `TrackFollower`,
+/// if the tracker has one, looks for the face on the same downscaled copy; its box is the
+/// observation fed to the smoothing. Without a follower, or when the follower is not confident,
+/// the box moves by a constant-velocity prediction from the smoothed motion.
 public final class FaceTracker {
     public struct Settings: Sendable {
         public var detectEvery = 5
@@ -37,6 +42,11 @@ public final class FaceTracker {
         public var tracksStarted = 0
         public var tracksEnded = 0
         public var detectorErrors = 0
+        /// Frames × tracks where a follower gave the box, was not confident (the box was
+        /// predicted instead), or failed (the track is predicted until its next detection).
+        public var followed = 0
+        public var followerUnsure = 0
+        public var followerErrors = 0
     }
 
     private struct State {
@@ -45,26 +55,43 @@ public final class FaceTracker {
         var cx = OneEuroFilter(), cy = OneEuroFilter(), side = OneEuroFilter()
         var missed = 0
         var lastTime: MediaTime
+        var follower: (any TrackFollower)?
     }
+
+    /// The detector's input: the frame scaled by `factor` (≤ 1).
+    private typealias Image = (pixels: [UInt8], width: Int, height: Int)
 
     public let settings: Settings
     public private(set) var counters = Counters()
     private let detect: (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]
+    private let makeFollower: (() throws -> any TrackFollower)?
     private var states: [State] = []
     private var nextID = 1
     private var frameIndex = 0
 
-    /// `detect` is called with a (downscaled) RGB image; boxes are in that image's pixels.
-    public init(settings: Settings = Settings(),
+    /// `detect` is called with a (downscaled) RGB image; boxes are in that image's pixels. Tracks
+    /// move by prediction between detections (no image-based follower).
+    public convenience init(settings: Settings = Settings(),
+                            detect: @escaping (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]) {
+        self.init(settings: settings, makeFollower: nil, detect: detect)
+    }
+
+    /// `makeFollower` makes each new track's follower (nil: none); `detect` as above.
+    public init(settings: Settings = Settings(), makeFollower: (() throws -> any TrackFollower)?,
                 detect: @escaping (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]) {
         precondition(settings.detectEvery >= 1 && settings.maxFaces >= 1, "invalid tracker settings")
         self.settings = settings
+        self.makeFollower = makeFollower
         self.detect = detect
     }
 
-    /// A tracker on dlib's HOG detector.
-    public convenience init(settings: Settings = Settings(), detector: FaceDetector) {
-        self.init(settings: settings) { rgb, w, h, up in try detector.detect(rgb: rgb, width: w, height: h, upsample: up) }
+    /// A tracker on dlib's HOG detector; between detections each track follows its face with
+    /// dlib's correlation tracker (`CorrelationFollower`) unless `makeFollower` says otherwise.
+    public convenience init(settings: Settings = Settings(), detector: FaceDetector,
+                            makeFollower: (() throws -> any TrackFollower)? = { try CorrelationFollower() }) {
+        self.init(settings: settings, makeFollower: makeFollower) { rgb, w, h, up in
+            try detector.detect(rgb: rgb, width: w, height: h, upsample: up)
+        }
     }
 
     /// Updates the tracks with a new frame and returns them (at most `maxFaces`).
@@ -72,20 +99,21 @@ public final class FaceTracker {
         defer { frameIndex += 1 }
         counters.frames += 1
         let runDetection = frameIndex % settings.detectEvery == 0 || states.isEmpty && frameIndex % max(1, settings.detectEvery / 2) == 0
-        if runDetection {
-            let factor = FrameDownscaler.factor(width: frame.width, targetWidth: settings.detectionWidth)
-            let small = FrameDownscaler.downscale(frame, factor: factor)
+        let factor = FrameDownscaler.factor(width: frame.width, targetWidth: settings.detectionWidth)
+        // The downscaled copy is made only for someone who looks at it.
+        let small: Image? = runDetection || states.contains { $0.follower != nil }
+            ? FrameDownscaler.downscale(frame, factor: factor) : nil
+        if runDetection, let small {
             counters.detectionsRun += 1
             do {
                 let found = try detect(small.pixels, small.width, small.height, settings.upsample)
-                    .map { FaceDetection(box: $0.box.scaled(by: 1 / factor), score: $0.score) }
-                associate(found, at: frame.pts)
+                associate(found, in: small, factor: factor, at: frame.pts)
             } catch {
                 counters.detectorErrors += 1
-                follow(at: frame.pts)
+                follow(small, factor: factor, at: frame.pts)
             }
         } else {
-            follow(at: frame.pts)
+            follow(small, factor: factor, at: frame.pts)
         }
         if states.isEmpty { counters.framesWithoutFace += 1 }
         return states.map(\.track)
@@ -94,7 +122,9 @@ public final class FaceTracker {
     /// The current tracks without advancing.
     public var tracks: [FaceTrack] { states.map(\.track) }
 
-    private func associate(_ detections: [FaceDetection], at time: MediaTime) {
+    /// `found` is in the pixels of `image`, the frame scaled by `factor`.
+    private func associate(_ found: [FaceDetection], in image: Image, factor: Double, at time: MediaTime) {
+        let detections = found.map { FaceDetection(box: $0.box.scaled(by: 1 / factor), score: $0.score) }
         var unmatched = Array(detections.indices)
         var matchedStates = Set<Int>()
         // Greedy matching, best overlap first.
@@ -110,11 +140,11 @@ public final class FaceTracker {
             matchedStates.insert(p.state)
             unmatched.removeAll { $0 == p.det }
             observe(&states[p.state], detections[p.det], at: time)
+            startFollower(&states[p.state], on: image, box: found[p.det].box)
         }
         for si in states.indices where !matchedStates.contains(si) {
             states[si].missed += 1
-            states[si].track.detectedNow = false
-            advance(&states[si], to: time)
+            followOrPredict(&states[si], in: image, factor: factor, at: time)
         }
         let before = states.count
         states.removeAll { $0.missed > settings.maxMissedDetections }
@@ -127,16 +157,48 @@ public final class FaceTracker {
             _ = s.cx.filter(d.box.centerX, dt: 0)
             _ = s.cy.filter(d.box.centerY, dt: 0)
             _ = s.side.filter(max(d.box.width, d.box.height), dt: 0)
+            startFollower(&s, on: image, box: found[di].box)
             states.append(s)
             counters.tracksStarted += 1
         }
     }
 
-    private func follow(at time: MediaTime) {
-        for i in states.indices {
-            states[i].track.detectedNow = false
-            advance(&states[i], to: time)
+    private func follow(_ image: Image?, factor: Double, at time: MediaTime) {
+        for i in states.indices { followOrPredict(&states[i], in: image, factor: factor, at: time) }
+    }
+
+    /// Starts (or restarts) a track's follower on its detection; `box` is in `image`'s pixels.
+    private func startFollower(_ s: inout State, on image: Image, box: FaceBox) {
+        guard let makeFollower else { return }
+        do {
+            let follower = try s.follower ?? makeFollower()
+            s.follower = nil
+            try follower.start(rgb: image.pixels, width: image.width, height: image.height, box: box)
+            s.follower = follower
+        } catch {
+            counters.followerErrors += 1
         }
+    }
+
+    /// Moves a track to `time` without a detection: to its follower's box when the follower is
+    /// confident, else by constant-velocity prediction.
+    private func followOrPredict(_ s: inout State, in image: Image?, factor: Double, at time: MediaTime) {
+        s.track.detectedNow = false
+        if let follower = s.follower, let image {
+            do {
+                if let box = try follower.follow(rgb: image.pixels, width: image.width, height: image.height) {
+                    counters.followed += 1
+                    move(&s, to: box.scaled(by: 1 / factor), at: time)
+                    return
+                }
+                counters.followerUnsure += 1
+            } catch {
+                // E.g. the frame size changed: predict until the next detection restarts it.
+                counters.followerErrors += 1
+                s.follower = nil
+            }
+        }
+        advance(&s, to: time)
     }
 
     /// Constant-velocity prediction of the raw box from the smoothed motion.
@@ -154,6 +216,15 @@ public final class FaceTracker {
         guard dt > 0 else { return }
         s.raw = predicted
         smooth(&s, predicted, dt: dt)
+        s.lastTime = time
+    }
+
+    /// A follower's box as the observation (the detection's score and miss count stay).
+    private func move(_ s: inout State, to box: FaceBox, at time: MediaTime) {
+        let dt = (time - s.lastTime).seconds
+        s.raw = box
+        guard dt > 0 else { return }
+        smooth(&s, box, dt: dt)
         s.lastTime = time
     }
 

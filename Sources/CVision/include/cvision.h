@@ -1,5 +1,5 @@
 // cvision.h: a plain C ABI over the parts of dlib that facerestored uses (HOG face detector,
-// FHOG features, 68-point shape predictor). Thin: each call converts the caller's buffer to a
+// FHOG features, 68-point shape predictor, correlation tracker). Thin: each call converts the caller's buffer to a
 // dlib image, calls dlib and copies the result out. No C++ exception ever crosses this ABI:
 // every function catches everything and reports it through a cv_error.
 //
@@ -133,6 +133,49 @@ int32_t cv_shape_predictor_predict(cv_shape_predictor *predictor,
                                    const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
                                    double left, double top, double right, double bottom,
                                    float *out_xy, int32_t capacity, cv_error *error);
+
+// ---------------------------------------------------------------------------------------------
+// Correlation tracker: dlib::correlation_tracker (Danelljan et al., "Accurate Scale Estimation
+// for Robust Visual Tracking", BMVC 2014: a translation filter on FHOG + grey features of the
+// box's surroundings, padded ×1.4 and resampled to filter_size², plus a 1-D scale filter).
+// Follows one box from frame to frame; one handle per followed object.
+
+typedef struct cv_correlation_tracker cv_correlation_tracker;
+
+/// A box in dlib's inclusive convention (width = right - left + 1), as in cv_detection.
+typedef struct cv_rect {
+    double left, top, right, bottom;
+} cv_rect;
+
+/// Creates an idle tracker with dlib's parameters given as powers of two:
+/// `filter_size_log2` (dlib's filter_size: the translation filter is 2^n × 2^n, 4…8; dlib's
+/// default 6 = 64×64) and `scale_levels_log2` (dlib's num_scale_levels: 2^n scales, 1…7; dlib's
+/// default 5 = 32). NULL on failure.
+cv_correlation_tracker *cv_correlation_tracker_create(int32_t filter_size_log2, int32_t scale_levels_log2,
+                                                      cv_error *error);
+void cv_correlation_tracker_destroy(cv_correlation_tracker *tracker);
+
+/// Starts (or restarts) following `box` in the image. The box must have a positive, finite
+/// extent (right > left, bottom > top, coordinates within ±2^31) and overlap the image
+/// (CV_ERR_INVALID_ARGUMENT otherwise; the tracker then stays as it was; if dlib itself fails
+/// it is left unstarted). Later updates must pass images of the same width, height and channel
+/// count.
+int32_t cv_correlation_tracker_start(cv_correlation_tracker *tracker,
+                                     const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                                     cv_rect box, cv_error *error);
+
+/// Finds the box in the next image. `guess` is where to search (NULL: around the box of the
+/// previous call). `estimate_scale` 0 skips dlib's scale filter (update_noscale: the box keeps
+/// its size; cheaper). Writes the new box to `*box` and dlib's peak-to-side-lobe ratio of the
+/// translation filter's response to `*psr` (higher = more confident; Bolme et al., CVPR 2010,
+/// read 20–60 as a solid lock and < 7 as occlusion or failure; a response with no spread
+/// outside its peak, where dlib would divide by zero, gives 0). CV_ERR_INVALID_ARGUMENT before a
+/// start, for a non-finite or empty guess, or when the image's size or channel count differs
+/// from the one given to start.
+int32_t cv_correlation_tracker_update(cv_correlation_tracker *tracker,
+                                      const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                                      const cv_rect *guess, int32_t estimate_scale,
+                                      cv_rect *box, double *psr, cv_error *error);
 
 #ifdef __cplusplus
 }
