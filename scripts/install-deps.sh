@@ -12,6 +12,8 @@ PACKAGES=(
   gstreamer1.0-plugins-base-apps
   libopenblas-dev libfftw3-dev libdlib-dev libdlib-data libpng-dev libjpeg-dev libsystemd-dev
   ffmpeg python3 python3-pip
+  # Python unit tests of training/ (Debian's CPU PyTorch 1.13, for /usr/bin/python3; ~30 s)
+  python3-torch python3-pytest python3-numpy
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

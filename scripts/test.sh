@@ -12,8 +12,19 @@ status=${PIPESTATUS[0]}
 passed=$(grep -c '^✔ Test "' "$log" || true)
 failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)
 py_passed=0; py_failed=0
-if [ -d training/tests ] && python3 -c "import pytest" 2>/dev/null; then
-  python3 -m pytest -q training/tests 2>&1 | tee "$log.py"
+# Python tests: Debian's python3-torch serves /usr/bin/python3 only (a pyenv/venv python3 first on
+# PATH usually lacks it), so take the first interpreter with pytest and torch; with pytest alone the
+# tests report themselves skipped (reason shown) instead of failing.
+py=""
+for mods in "pytest, torch" "pytest"; do
+  for cand in /usr/bin/python3 python3; do
+    if [ -z "$py" ] && "$cand" -c "import $mods" 2>/dev/null; then py=$cand; fi
+  done
+done
+if [ -d training/tests ] && [ -z "$py" ]; then
+  echo "Python tests skipped: no python3 with pytest (apt install python3-pytest python3-torch)"
+elif [ -d training/tests ]; then
+  "$py" -m pytest -q -rs -p no:cacheprovider training/tests 2>&1 | tee "$log.py"
   pst=${PIPESTATUS[0]}
   py_passed=$(grep -oE '[0-9]+ passed' "$log.py" | grep -oE '[0-9]+' || echo 0)
   py_failed=$(grep -oE '[0-9]+ failed' "$log.py" | grep -oE '[0-9]+' || echo 0)

@@ -1,0 +1,52 @@
+import pytest
+
+np = pytest.importorskip("numpy", reason="numpy missing (apt install python3-numpy)")
+torch = pytest.importorskip("torch", reason="PyTorch missing (apt install python3-torch)")
+import export  # noqa: E402
+import safetensors_io as st  # noqa: E402
+import train  # noqa: E402
+from model import FHOG_PLANES, MFCC_COEFFS, ModelConfig, Restorer  # noqa: E402
+
+
+def test_safetensors_round_trip(tmp_path):
+    t = {"f": np.arange(6, dtype=np.float32).reshape(2, 3), "u": np.arange(5, dtype=np.uint8),
+         "i": np.array([-1, 7], np.int32), "l": np.array([1 << 40], np.int64)}
+    p = tmp_path / "x.safetensors"
+    st.save(p, t, {"k": "v"})
+    back, meta = st.load(p)
+    assert meta == {"k": "v"}
+    for k in t:
+        assert back[k].dtype == t[k].dtype and np.array_equal(back[k], t[k])
+    with pytest.raises(TypeError):
+        st.save(p, t, {"k": 1})
+
+
+def test_export_and_reload_give_the_same_network(tmp_path):
+    torch.manual_seed(42)
+    cfg = ModelConfig.make("tiny", "full", image_size=64)
+    m = Restorer(cfg).eval()
+    for p in m.parameters():  # non-zero fuse/modulation weights so they matter
+        p.data.add_(0.01 * torch.randn_like(p))
+    opt = torch.optim.Adam(m.parameters())
+    train.save_ckpt(tmp_path / "stage2.pt", m, opt, 3, cfg, [{"step": 3, "val_psnr": 1.0}])
+    out = tmp_path / "m.safetensors"
+    export.export(tmp_path, out)
+    again, cfg2, meta = export.load(out)
+    assert cfg2 == cfg and meta["format"] == export.FORMAT
+    tensors, _ = st.load(out)
+    assert all(v.dtype == np.float32 for v in tensors.values())
+    assert not any(k.startswith("z_proj") for k in tensors)
+    g = torch.Generator().manual_seed(0)
+    args = (torch.rand(1, 5, 3, 64, 64, generator=g), torch.rand(1, 5, FHOG_PLANES, 16, 16, generator=g),
+            torch.randn(1, 5, 5, MFCC_COEFFS, generator=g), torch.randn(1, 1, 4, 16, 16, generator=g))
+    with torch.no_grad():
+        a, b = m(*args), again(*args)
+    assert torch.equal(a["image"][0], b["image"][0]) and torch.equal(a["codes"][0], b["codes"][0])
+
+
+def test_batches_are_deterministic_and_resume_in_place():
+    it = train.batches(40, 42, 0)
+    first = [tuple(next(it)[2]) for _ in range(7)]
+    resumed = train.batches(40, 42, 4)
+    assert [tuple(next(resumed)[2]) for _ in range(3)] == first[4:]
+    assert sorted(sum(first[:5], ())) == list(range(40))  # one epoch = each sample once
