@@ -36,7 +36,10 @@ public protocol TrackFollower: AnyObject {
 /// the 32 filter the scale is compressed (held 7.6–15, lost 3.2–5.8) and 7 still separates them.
 public final class CorrelationFollower: TrackFollower {
     public static let defaultMinimumPSR = 7.0
-    public static let defaultFilterSize = 64
+    /// 32×32: 3.5× cheaper than 64 (0.9 vs 2.9 ms per face at 640×360), followed the real faces
+    /// of the clips as well, and is finer (about 4 px) than the detector's own boxes, which reset
+    /// the track every few frames anyway.
+    public static let defaultFilterSize = 32
 
     public let minimumPSR: Double
     /// Whether dlib's scale filter runs (false: the box keeps the detection's size until the

@@ -90,7 +90,12 @@ struct SystemdTests {
         daemon.arguments = ["run", "--config", config.path]
         daemon.standardError = FileHandle.nullDevice
         try daemon.run()
-        Thread.sleep(forTimeInterval: 4.5)
+        // Wait for at least three segments (a loaded machine starts slower), then kill -9.
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while Date() < deadline, ((try? FileManager.default.contentsOfDirectory(atPath: rec.path))?.count ?? 0) < 3 {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
         kill(daemon.processIdentifier, SIGKILL)
         daemon.waitUntilExit()
         let segments = try FileManager.default.contentsOfDirectory(atPath: rec.path).sorted()
