@@ -31,6 +31,14 @@ public final class Element: @unchecked Sendable {
     public func set(_ property: String, uint64 value: UInt64) { cgst_set_property_uint64(pointer, property, guint64(value)) }
     public func hasProperty(_ property: String) -> Bool { cgst_has_property(pointer, property) != 0 }
 
+    /// The element's current running time (clock time minus base time); 0 before it has a clock.
+    var runningTime: UInt64 {
+        guard let clock = gst_element_get_clock(pointer) else { return 0 }
+        defer { cgst_object_unref(clock) }
+        let now = gst_clock_get_time(clock), base = gst_element_get_base_time(pointer)
+        return now > base ? UInt64(now - base) : 0
+    }
+
     var object: UnsafeMutablePointer<GstObject> {
         UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: GstObject.self)
     }

@@ -121,19 +121,12 @@ public final class OutputPipeline: @unchecked Sendable {
     private func rebase(_ pts: MediaTime) -> MediaTime {
         if offset == nil {
             if settings.live {
-                offset = Int64(runningTime()) + liveHeadroom.nanoseconds - pts.nanoseconds
+                offset = Int64(pipeline.element.runningTime) + liveHeadroom.nanoseconds - pts.nanoseconds
             } else {
                 offset = -pts.nanoseconds
             }
         }
         return MediaTime(nanoseconds: pts.nanoseconds + offset!)
-    }
-
-    private func runningTime() -> UInt64 {
-        guard let clock = gst_element_get_clock(pipeline.element.pointer) else { return 0 }
-        defer { cgst_object_unref(clock) }
-        let now = gst_clock_get_time(clock), base = gst_element_get_base_time(pipeline.element.pointer)
-        return now > base ? UInt64(now - base) : 0
     }
 
     /// Ends both streams and waits until every output has written its last byte.

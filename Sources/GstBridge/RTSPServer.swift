@@ -156,7 +156,7 @@ public final class RTSPServer: @unchecked Sendable {
                 if m.basePTS == nil {
                     guard isVideo, cgst_buffer_is_keyframe(buffer) != 0 else { continue }
                     m.basePTS = UInt64(pts)
-                    m.baseRunningTime = max(Self.runningTime(of: m.element), m.lastOut == 0 ? 0 : m.lastOut + 40_000_000)
+                    m.baseRunningTime = max(m.element.runningTime, m.lastOut == 0 ? 0 : m.lastOut + 40_000_000)
                 }
                 guard let base = m.basePTS, UInt64(pts) >= base else { continue }
                 let outPTS = UInt64(pts) - base + m.baseRunningTime
@@ -166,14 +166,6 @@ public final class RTSPServer: @unchecked Sendable {
                 else { m.audio?.pushCopy(of: buffer, pts: outPTS, dts: outDTS) }
             }
         }
-    }
-
-    private static func runningTime(of element: Element) -> UInt64 {
-        guard let clock = gst_element_get_clock(element.pointer) else { return 0 }
-        defer { cgst_object_unref(clock) }
-        let now = gst_clock_get_time(clock)
-        let base = gst_element_get_base_time(element.pointer)
-        return now > base ? UInt64(now - base) : 0
     }
 }
 
