@@ -7,4 +7,4 @@ scripts/install-deps.sh
 swift build -c release --product facerestored
 mkdir -p out
 .build/release/facerestored restore data/grid_bbaf2n.mpg -o out/demo.mp4 --side-by-side --force
-echo "demo written to out/demo.mp4 (left: input, right: restored)"
+echo "demo written to out/demo.mp4 (left: input, right: output of the restoration slot)"
