@@ -40,7 +40,7 @@ struct FrontEndBench: ParsableCommand {
         let settings = FaceTracker.Settings()
         let factor = FrameDownscaler.factor(width: one.width, targetWidth: settings.detectionWidth)
         let small1 = FrameDownscaler.downscale(one, factor: factor), small4 = FrameDownscaler.downscale(four, factor: factor)
-        let downscale = try median { _ = FrameDownscaler.downscale(one, factor: factor) }
+        let downscale = median { _ = FrameDownscaler.downscale(one, factor: factor) }
         let detect1 = try median { _ = try detector.detect(rgb: small1.pixels, width: small1.width, height: small1.height) }
         let detect4 = try median { _ = try detector.detect(rgb: small4.pixels, width: small4.width, height: small4.height) }
         let faces1 = try detector.detect(rgb: small1.pixels, width: small1.width, height: small1.height).map { $0.box.scaled(by: 1 / factor) }
