@@ -92,4 +92,18 @@ struct BadInputTests {
         #expect(r.stderr.contains("broken.yaml:"))
         #expect(r.stderr.contains("YAML syntax"))
     }
+
+    @Test("check-config warns about a config anyone else can write")
+    func worldWritableConfig() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("open.yaml")
+        try "source: \(TestSupport.demoClip)\noutputs:\n  - file: /tmp/x.mp4\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file.path)
+        let r = try TestSupport.run(TestSupport.binary, ["check-config", file.path])
+        #expect(r.stderr.contains("writable by everyone") && r.stderr.contains("chmod go-w"), "\(r.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        let ok = try TestSupport.run(TestSupport.binary, ["check-config", file.path])
+        #expect(!ok.stderr.contains("writable"))
+    }
 }

@@ -19,6 +19,9 @@ struct CheckConfigCommand: ParsableCommand {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(1)
         }
+        if let warning = ConfigLoader.permissionWarning(path: file) {
+            FileHandle.standardError.write(Data("\(file): warning: \(warning)\n".utf8))
+        }
         // The descriptions are parsed by GStreamer itself, so typos in element names are caught
         // now rather than when the camera is connected.
         var problems: [String] = []

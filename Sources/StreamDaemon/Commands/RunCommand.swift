@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw CLIError("invalid config:\n\(error)")
         }
+        if let warning = ConfigLoader.permissionWarning(path: config) { logger.warning("\(warning)") }
         var metricsServer: MetricsServer?
         let health = LockedValue<StreamService?>(nil)
         if let listen = cfg.metricsListen {

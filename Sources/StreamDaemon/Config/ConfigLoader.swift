@@ -6,6 +6,16 @@ import Yams
 enum ConfigLoader {
     static let topLevelKeys = ["source", "live", "outputs", "encoder", "model", "restore", "latency_budget_ms", "metrics"]
 
+    /// A config anyone else can write is a way to run pipelines as the service (a source
+    /// description can name any GStreamer element): say so.
+    static func permissionWarning(path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue else { return nil }
+        guard mode & 0o022 != 0 else { return nil }
+        return "\(path) is writable by \(mode & 0o002 != 0 ? "everyone" : "its group") (mode \(String(mode, radix: 8))); "
+            + "anyone who can edit it controls what the service runs: chmod go-w \(path)"
+    }
+
     static func load(path: String) throws -> StreamConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, issues: [ConfigIssue(line: 1, column: 1,
