@@ -43,7 +43,8 @@ public final class InputPipeline: @unchecked Sendable {
         // Audio queues never block: audio is small, and blocking it while the video path waits
         // on the demuxer would deadlock. Their depth bounds memory for a stalled consumer.
         let branches = """
-            videoconvert name=fr_vconv ! video/x-raw,format=RGB ! appsink name=fr_video sync=\(sync) max-buffers=2 \
+            videoconvert name=fr_vconv ! videoscale ! capsfilter name=fr_vcaps caps=video/x-raw,format=RGB ! \
+            appsink name=fr_video sync=\(sync) max-buffers=2 \
             tee name=fr_atee \
             fr_atee. ! queue max-size-time=3000000000 ! audioconvert ! audioresample ! \
             audio/x-raw,format=F32LE,layout=interleaved,rate=16000,channels=1 ! appsink name=fr_model_audio sync=\(sync) async=false \
@@ -173,6 +174,14 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     public var hasAudio: Bool { linker.hasAudio }
+
+    /// Keeps every later frame at this size: when the source changes resolution mid-stream
+    /// (a camera reconfigured, a stream spliced), GStreamer scales (letterboxing to keep the
+    /// aspect) instead of the outputs having to be rebuilt under their clients.
+    public func lockVideoSize(width: Int, height: Int) {
+        guard let filter = pipeline.element(named: "fr_vcaps") else { return }
+        filter.set("caps", "video/x-raw,format=RGB,width=\(width),height=\(height),pixel-aspect-ratio=1/1")
+    }
     /// Geometry and frame rate of the latest decoded frame (nil before the first one).
     public var videoFormat: VideoFormat? { formatBox.get() }
 

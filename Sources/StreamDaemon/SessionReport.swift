@@ -8,6 +8,8 @@ struct SessionReport: Sendable {
     var dropped = 0
     /// Frames GStreamer delivered that could not be read.
     var rejected = 0
+    /// Restored frames the output refused (non-increasing timestamps after a splice, or stopped).
+    var unsent = 0
     var audioChunksOut = 0
     var hasAudio = false
     var wallSeconds = 0.0
@@ -34,6 +36,7 @@ struct SessionReport: Sendable {
             s += ", added latency p50 \(String(format: "%.1f", p50)) ms, p95 \(String(format: "%.1f", p95)) ms"
         }
         s += ", passthrough \(passthrough), dropped \(dropped)"
+        if unsent > 0 { s += ", unsent \(unsent)" }
         if !hasAudio { s += ", no audio track" }
         return s
     }

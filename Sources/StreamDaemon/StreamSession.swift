@@ -69,6 +69,7 @@ final class StreamSession: @unchecked Sendable {
         guard let first = try firstFrame(input) else {
             throw GstError.noVideoStream(source: options.source.description)
         }
+        input.lockVideoSize(width: first.width, height: first.height)
         onSourceFlowing?()
         let format = input.videoFormat ?? VideoFormat(width: first.width, height: first.height, frameRate: FrameRate(0, 1))
         var pendingAudio: [AudioChunk] = []
@@ -113,9 +114,12 @@ final class StreamSession: @unchecked Sendable {
                 report.latency.add(Double(added) / 1e6)
                 metrics?.frameSent()
                 metrics?.latency.recordNanoseconds(Int64(added))
-            } else if !sizeMismatchLogged {
-                sizeMismatchLogged = true
-                logger.error("a frame could not be sent (size changed mid-stream or output stopped); such frames are skipped")
+            } else {
+                report.unsent += 1
+                if !sizeMismatchLogged {
+                    sizeMismatchLogged = true
+                    logger.error("a frame could not be sent (its timestamp went backwards, or the output stopped); such frames are skipped and counted")
+                }
             }
             onProgress?(report.framesOut, expectedFrames)
         }

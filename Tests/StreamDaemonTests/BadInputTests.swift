@@ -106,4 +106,30 @@ struct BadInputTests {
         let ok = try TestSupport.run(TestSupport.binary, ["check-config", file.path])
         #expect(!ok.stderr.contains("writable"))
     }
+
+    @Test("a resolution change mid-stream: every frame still comes out, at the first size, letterboxed")
+    func resolutionChange() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two MPEG-TS pieces, 320×240 then 640×360, spliced back to back as a camera reset would.
+        for (name, size, offset) in [("a", "320x240", "0"), ("b", "640x360", "2.5")] {
+            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", dir.appendingPathComponent("\(name).ts").path])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        var spliced = try Data(contentsOf: dir.appendingPathComponent("a.ts"))
+        spliced.append(try Data(contentsOf: dir.appendingPathComponent("b.ts")))
+        let input = dir.appendingPathComponent("spliced.ts")
+        try spliced.write(to: input)
+        let out = dir.appendingPathComponent("o.mkv").path
+        let r = try TestSupport.run(TestSupport.binary, ["restore", input.path, "-o", out, "--video-codec", "raw", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("100 frames out of 100"), "\(r.stderr)")
+        let frames = try TestSupport.decode(out).frames
+        #expect(frames.count == 100 && frames.allSatisfy { $0.width == 320 && $0.height == 240 })
+        // The 16:9 part is letterboxed into 4:3: black bars at the top.
+        let late = frames[90]
+        #expect(late.pixels[(5 * 320 + 160) * 3] < 20)
+    }
 }
