@@ -135,6 +135,11 @@ public final class Pipeline: @unchecked Sendable {
         let body = String(cString: text)
         let detail = debug.map { String(cString: $0) }
         if type == GST_MESSAGE_WARNING { return .warning("\(source): \(body)") }
+        if source.hasPrefix("typefind") {
+            // decodebin could not even tell the format: an empty, truncated or non-media file.
+            return .error(.sourceUnavailable(source: sourceLabel ?? source,
+                                             reason: "its format is not recognised (\(body)); is it an empty, truncated or non-video file?"))
+        }
         if missing != 0 { return .error(.missingPlugin(what: "\(body) [\(source)]")) }
         if resource != 0 {
             if let sourceLabel {

@@ -132,4 +132,51 @@ struct BadInputTests {
         let late = frames[90]
         #expect(late.pixels[(5 * 320 + 160) * 3] < 20)
     }
+
+    @Test("a file of random bytes: a clear error, no crash, no output left behind")
+    func randomBytes() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SystemRandomNumberGenerator()
+        let junk = dir.appendingPathComponent("junk.mp4")
+        try Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) }).write(to: junk)
+        let r = try TestSupport.run(TestSupport.binary, ["restore", junk.path, "-o", dir.appendingPathComponent("o.mp4").path])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("Error:"), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Crash"))
+    }
+
+    @Test("bit-flipped H.264: decoding goes on past the damage, the output is finalised and plays")
+    func bitFlippedH264() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clean = dir.appendingPathComponent("clean.mkv").path
+        #expect(try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", clean, "-q"]).status == 0)
+        var data = try Data(contentsOf: URL(fileURLWithPath: clean))
+        var rng = SplitMix(seed: 7)
+        // Flip 200 bits in the middle 60 % of the file (the headers stay intact).
+        for _ in 0..<200 {
+            let at = data.count / 5 + Int(rng.next() % UInt64(data.count * 3 / 5))
+            data[at] ^= UInt8(1 << (rng.next() % 8))
+        }
+        let damaged = dir.appendingPathComponent("damaged.mkv")
+        try data.write(to: damaged)
+        let out = dir.appendingPathComponent("o.mkv").path
+        let r = try TestSupport.run(TestSupport.binary, ["restore", damaged.path, "-o", out, "-q", "--video-codec", "raw"])
+        #expect(r.status == 0 || r.stderr.contains("Error:"), "\(r.stderr)")
+        let frames = try TestSupport.decode(out).frames
+        #expect(frames.count >= 30, "\(frames.count) frames survived; \(r.stderr)")
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
