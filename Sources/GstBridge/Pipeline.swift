@@ -138,7 +138,7 @@ public final class Pipeline: @unchecked Sendable {
         if source.hasPrefix("typefind") {
             // decodebin could not even tell the format: an empty, truncated or non-media file.
             return .error(.sourceUnavailable(source: sourceLabel ?? source,
-                                             reason: "its format is not recognised (\(body.trimmingCharacters(in: CharacterSet(charactersIn: "."))); it may be empty, truncated or not a video"))
+                                             reason: "its format is not recognised (\(body.trimmingCharacters(in: CharacterSet(charactersIn: ".")))); it may be empty, truncated or not a video"))
         }
         if missing != 0 { return .error(.missingPlugin(what: "\(body) [\(source)]")) }
         if resource != 0 {
