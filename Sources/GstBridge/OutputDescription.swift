@@ -46,9 +46,12 @@ enum OutputDescription {
                 let ext = container == .mkv ? "mkv" : container.rawValue
                 let location = quote("\(directory)/segment-%05d.\(ext)")
                 let muxFactory = container == .mkv ? "matroskamux" : "mp4mux"
+                // A restarted stream (reconnect, reload, service restart) continues the numbering:
+                // splitmuxsink would otherwise start again at 0 and overwrite earlier recordings.
+                let next = nextSegmentIndex(in: directory)
                 parts.append("""
                     splitmuxsink name=\(mux) location=\(location) max-size-time=\(UInt64(seconds) * 1_000_000_000) \
-                    muxer-factory=\(muxFactory) send-keyframe-requests=true
+                    muxer-factory=\(muxFactory) send-keyframe-requests=true start-index=\(next)
                     """)
                 parts.append("fr_venc. ! queue ! \(mux).video")
                 if audio != nil { parts.append("fr_aenc. ! queue ! \(mux).audio_%u") }
@@ -66,6 +69,16 @@ enum OutputDescription {
             }
         }
         return parts.joined(separator: "\n")
+    }
+
+    /// One past the highest `segment-NNNNN.*` index already in `directory` (0 when none).
+    static func nextSegmentIndex(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let indices = names.compactMap { name -> Int? in
+            guard name.hasPrefix("segment-") else { return nil }
+            return Int(name.dropFirst("segment-".count).prefix { $0.isNumber })
+        }
+        return (indices.max() ?? -1) + 1
     }
 
     static func videoEncoder(_ s: EncoderSettings, fps: Double) -> String {

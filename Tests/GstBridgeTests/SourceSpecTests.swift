@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GstBridge
 
@@ -39,5 +40,21 @@ struct SourceSpecTests {
         #expect(d.contains("splitmuxsink") && d.contains("max-size-time=10000000000"))
         #expect(d.contains("mp4mux fragment-duration=1000"))
         #expect(d.contains("appsink name=fr_rtsp_v") && d.contains("appsink name=fr_rtsp_a"))
+    }
+
+    @Test("recording segments continue the numbering of a directory instead of overwriting it")
+    func segmentNumbering() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(OutputDescription.nextSegmentIndex(in: dir.path) == 0)
+        for name in ["segment-00000.mkv", "segment-00007.mkv", "notes.txt"] {
+            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data())
+        }
+        #expect(OutputDescription.nextSegmentIndex(in: dir.path) == 8)
+        let d = OutputDescription.make(outputs: [.segments(directory: dir.path, seconds: 5, container: .mkv)],
+                                       video: .init(width: 64, height: 48, frameRate: .init(30, 1)), audio: nil,
+                                       settings: EncoderSettings())
+        #expect(d.contains("start-index=8"))
     }
 }
