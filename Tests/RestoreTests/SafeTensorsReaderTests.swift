@@ -81,14 +81,8 @@ struct SafeTensorsReaderTests {
     func fuzz() throws {
         let seed = try Data(contentsOf: fixtureDir.appendingPathComponent("reference.safetensors"))
         let iterations = Int(ProcessInfo.processInfo.environment["FACERESTORED_FUZZ_ITERATIONS"] ?? "") ?? 10_000
-        var state: UInt64 = 42
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SeededGenerator(seed: 42)
+        func next() -> UInt64 { rng.next() }
         var accepted = 0
         for _ in 0..<iterations {
             var bytes = [UInt8](seed)

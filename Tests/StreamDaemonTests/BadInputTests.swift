@@ -153,7 +153,7 @@ struct BadInputTests {
         let clean = dir.appendingPathComponent("clean.mkv").path
         #expect(try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", clean, "-q"]).status == 0)
         var data = try Data(contentsOf: URL(fileURLWithPath: clean))
-        var rng = SplitMix(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         // Flip 200 bits in the middle 60 % of the file (the headers stay intact).
         for _ in 0..<200 {
             let at = data.count / 5 + Int(rng.next() % UInt64(data.count * 3 / 5))
@@ -166,17 +166,5 @@ struct BadInputTests {
         #expect(r.status == 0 || r.stderr.contains("Error:"), "\(r.stderr)")
         let frames = try TestSupport.decode(out).frames
         #expect(frames.count >= 30, "\(frames.count) frames survived; \(r.stderr)")
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

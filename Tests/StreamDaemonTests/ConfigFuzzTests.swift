@@ -22,24 +22,11 @@ struct ConfigFuzzTests {
         metrics: {listen: 127.0.0.1:9464}
         """
 
-    /// SplitMix64: small, seeded, reproducible.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     static let tokens = ["{", "}", "[", "]", ":", "- ", "\n", "  ", "\"", "'", "&a", "*a", "!!int", "|", ">", "#",
                          "-1", "1e309", "NaN", "~", "null", "true", "?", "%YAML 1.2", "---", "...", "\t", "\u{0}",
                          "\u{FEFF}", "é", String(repeating: "[", count: 64), String(repeating: "a", count: 300)]
 
-    static func mutate(_ text: String, _ rng: inout Rng) -> String {
+    static func mutate(_ text: String, _ rng: inout SeededGenerator) -> String {
         var bytes = Array(text.utf8)
         for _ in 0..<(1 + rng.below(4)) {
             let at = rng.below(bytes.count + 1)
@@ -58,7 +45,7 @@ struct ConfigFuzzTests {
     @Test("mutated configs give a typed result, never a crash, and errors carry a position")
     func fuzz() {
         let iterations = Int(ProcessInfo.processInfo.environment["FACERESTORED_FUZZ_ITERATIONS"] ?? "") ?? 10_000
-        var rng = Rng(state: 42)
+        var rng = SeededGenerator(seed: 42)
         var accepted = 0, rejected = 0
         let started = Date()
         for _ in 0..<iterations {
