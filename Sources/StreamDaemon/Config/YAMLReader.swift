@@ -39,22 +39,18 @@ final class YAMLReader {
     }
 
     func int(_ node: Node?, _ key: String, range: ClosedRange<Int>) -> Int? {
-        guard let node else { return nil }
-        guard let scalar = node.scalar, let v = Int(scalar.string) else {
-            fail(node, "'\(key)' must be a whole number, got '\(node.scalar?.string ?? "a collection")'")
-            return nil
-        }
-        guard range.contains(v) else {
-            fail(node, "'\(key)' must be between \(range.lowerBound) and \(range.upperBound), got \(v)")
-            return nil
-        }
-        return v
+        number(node, key, range: range, kind: "a whole number")
     }
 
     func double(_ node: Node?, _ key: String, range: ClosedRange<Double>) -> Double? {
+        number(node, key, range: range, kind: "a number")
+    }
+
+    private func number<T: LosslessStringConvertible & Comparable>(_ node: Node?, _ key: String,
+                                                                  range: ClosedRange<T>, kind: String) -> T? {
         guard let node else { return nil }
-        guard let scalar = node.scalar, let v = Double(scalar.string) else {
-            fail(node, "'\(key)' must be a number, got '\(node.scalar?.string ?? "a collection")'")
+        guard let scalar = node.scalar, let v = T(scalar.string) else {
+            fail(node, "'\(key)' must be \(kind), got '\(node.scalar?.string ?? "a collection")'")
             return nil
         }
         guard range.contains(v) else {
