@@ -29,7 +29,7 @@ camera=$(start_camera)
 sleep 3
 "$bin" run --config "$dir/daemon.yaml" > "$dir/daemon.log" 2>&1 &
 daemon=$!
-trap 'kill $daemon $camera $client 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $daemon $camera $client 2>/dev/null; [ "${keep:-0}" = 1 ] && echo "kept $dir for inspection" || rm -rf "$dir"' EXIT
 sleep 4
 ffmpeg -v error -rtsp_transport tcp -i "rtsp://127.0.0.1:$out/out" -f null - > "$dir/client.log" 2>&1 &
 client=$!
@@ -58,7 +58,12 @@ sleep 5
 rss1=$(awk '/VmRSS/ {print $2}' /proc/$daemon/status); fd1=$(ls /proc/$daemon/fd | wc -l)
 kill -TERM "$daemon"; wait "$daemon"; status=$?
 bad=0; total=0
-for f in "$dir"/rec/*; do total=$((total + 1)); gst-discoverer-1.0 "$f" 2>&1 | grep -q "video #" || bad=$((bad + 1)); done
+for f in "$dir"/rec/*; do
+  total=$((total + 1))
+  # Captured first: with pipefail, `| grep -q` would count discoverer's SIGPIPE as a failure.
+  info=$(gst-discoverer-1.0 "$f" 2>&1)
+  if [[ "$info" != *"video #"* ]]; then bad=$((bad + 1)); keep=1; echo "unplayable: $f ($(stat -c %s "$f") bytes)"; fi
+done
 grep -q secret "$dir/daemon.log" && echo "FAIL: a credential reached the log"
 kill "$client" 2>/dev/null
 echo "summary: $restarts restarts, worst recovery $(printf %.2f "$worst") s, $fails over 2 s; RSS $rss0 → $rss1 kB ($(( (rss1 - rss0) * 100 / rss0 )) %); fds $fd0 → $fd1; segments $total, unplayable $bad; exit status $status"
