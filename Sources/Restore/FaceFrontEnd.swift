@@ -55,7 +55,7 @@ public final class FaceFrontEnd: FrameProcessor {
     private let fhog: FHOGExtractor
     private let mfcc: MFCCStream
     private var audioStore: AudioContextStore
-    private var tracksBySequence: [Int: [FaceTrack]] = [:]
+    private var recent: RecentTracks
     private let logger: Logger
     private var loggedAudioProblem = false
     private var facesInView = false
@@ -67,6 +67,7 @@ public final class FaceFrontEnd: FrameProcessor {
         self.crop = crop
         self.paste = paste
         self.lookahead = lookahead
+        self.recent = RecentTracks(lookahead: lookahead)
         self.contextSize = contextSize
         self.fhog = try FHOGExtractor()
         self.mfcc = try MFCCStream()
@@ -80,10 +81,8 @@ public final class FaceFrontEnd: FrameProcessor {
         let t0 = MonotonicClock.now()
         let tracks = tracker.update(frame)
         lastTimes.track = MonotonicClock.now() - t0
-        tracksBySequence[frame.sequence] = tracks
+        recent.record(tracks, sequence: frame.sequence)
         logViewChange(faces: tracks.count, at: frame)
-        // Only the frames still waiting in the window are needed.
-        tracksBySequence = tracksBySequence.filter { $0.key > frame.sequence - 4 * (lookahead + 1) }
     }
 
     /// One line when faces appear or all disappear, at most every 5 s, so a flickering
@@ -132,7 +131,7 @@ public final class FaceFrontEnd: FrameProcessor {
     public func process(_ window: FrameWindow) -> VideoFrame {
         var frame = window.centreFrame
         counters.framesProcessed += 1
-        let tracks = tracksBySequence[frame.sequence] ?? []
+        let tracks = recent.tracks(for: frame.sequence)
         lastFaceCount = tracks.count
         if tracks.isEmpty {
             counters.framesWithoutFace += 1

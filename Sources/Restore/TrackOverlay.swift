@@ -64,24 +64,19 @@ public final class TrackAnnotator: FrameProcessor {
     public let lookahead = 2
     private let tracker: FaceTracker
     private let overlay = TrackOverlay()
-    private var tracksBySequence: [Int: [FaceTrack]] = [:]
-    /// Every frame's tracks, in order (for reports and tests).
-    public private(set) var history: [(sequence: Int, tracks: [FaceTrack])] = []
+    private var recent = RecentTracks(lookahead: 2)
 
     public init(tracker: FaceTracker) { self.tracker = tracker }
 
     public var counters: FaceTracker.Counters { tracker.counters }
 
     public func frameArrived(_ frame: VideoFrame) {
-        let tracks = tracker.update(frame)
-        tracksBySequence[frame.sequence] = tracks
-        history.append((frame.sequence, tracks))
-        tracksBySequence = tracksBySequence.filter { $0.key > frame.sequence - 12 }
+        recent.record(tracker.update(frame), sequence: frame.sequence)
     }
 
     public func process(_ window: FrameWindow) -> VideoFrame {
         var frame = window.centreFrame
-        overlay.draw(tracksBySequence[frame.sequence] ?? [], on: &frame)
+        overlay.draw(recent.tracks(for: frame.sequence), on: &frame)
         return frame
     }
 }
