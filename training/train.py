@@ -117,19 +117,24 @@ def validate_stage1(ae, val_crops):
             "code_perplexity": float(torch.exp(-(p[p > 0] * p[p > 0].log()).sum()))}
 
 
+def resume(ck, model, opt, label):
+    """Restores model, optimiser and RNG from a checkpoint; returns (step, log), (0, []) if none."""
+    if not ck.exists():
+        return 0, []
+    state = torch.load(ck)
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    torch.set_rng_state(state["torch_rng"])
+    print(f"{label}: resumed at step {state['step']}", flush=True)
+    return state["step"], state["log"]
+
+
 def run_stage1(a, cfg, run, train_clips, val_clips):
     torch.manual_seed(a.seed)
     ae = VQAutoencoder(cfg)
     opt = torch.optim.Adam(ae.parameters(), lr=LR)
     ck = run / "stage1.pt"
-    start, log = 0, []
-    if ck.exists():
-        state = torch.load(ck)
-        ae.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        start, log = state["step"], state["log"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"stage 1: resumed at step {start}", flush=True)
+    start, log = resume(ck, ae, opt, "stage 1")
     crops = data.CropSet(train_clips, a.seed)
     val_crops = torch.from_numpy(np.concatenate([c.crops for c in val_clips]))
     t0 = time.time()
@@ -200,14 +205,7 @@ def run_stage2(a, cfg, run, train_clips, val_clips, ae):
     hq_encoder = copy.deepcopy(ae).eval()
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=LR)
     ck = run / "stage2.pt"
-    start, log = 0, []
-    if ck.exists():
-        state = torch.load(ck)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        start, log = state["step"], state["log"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"stage 2: resumed at step {start}", flush=True)
+    start, log = resume(ck, model, opt, "stage 2")
     ws = data.WindowSet(train_clips, deg.TRAINING, temporal_pair=cfg.use_modulation,
                         random_negatives=cfg.variant == "random-negatives", seed=a.seed)
     vset = val_windows(val_clips, cfg, a.seed, a.val_windows)
