@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Native dependencies come from Debian 12 (see README "Install"): GStreamer 1.22 with
-// gst-rtsp-server, FFTW, OpenBLAS and dlib. Swift packages are the well-kept server-side ones.
+// gst-rtsp-server, FFTW, OpenBLAS, dlib and OpenCV (imgproc, video: Farneback flow). Swift
+// packages are the well-kept server-side ones.
 let package = Package(
     name: "facerestored",
     products: [
@@ -33,7 +34,9 @@ let package = Package(
             linkerSettings: ["gstapp-1.0", "gstvideo-1.0", "gstaudio-1.0", "gstpbutils-1.0", "gstrtspserver-1.0",
                              "gstbase-1.0", "gstreamer-1.0", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }
         ),
-        // Thin C++ shim over dlib 19.24 (HOG face detector, FHOG, 68-point shape predictor) with a
+        // Thin C++ shim over dlib 19.24 (HOG face detector, FHOG, 68-point shape predictor) and
+        // OpenCV 4.6 (Farneback flow, remap; headers under /usr/include/opencv4 without a .pc
+        // unless the whole libopencv-dev is installed) with a
         // plain C ABI (include/cvision.h). dlib's headers are in /usr/include, so no search path;
         // its header-only code (HOG scanner, FHOG, shape predictor) compiles into this target,
         // hence -O3 in every configuration (dlib at -O0 is many times slower). FACERESTORED_MARCH=…
@@ -44,8 +47,9 @@ let package = Package(
         // brings its own png/jpeg, which the shim does not use).
         .target(
             name: "CVision", path: "Sources/CVision",
-            cxxSettings: [.unsafeFlags(["-O3"] + (Context.environment["FACERESTORED_MARCH"].map { ["-march=\($0)"] } ?? []))],
-            linkerSettings: ["dlib", "lapack", "blas"].map { .linkedLibrary($0) }
+            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"]
+                                       + (Context.environment["FACERESTORED_MARCH"].map { ["-march=\($0)"] } ?? []))],
+            linkerSettings: ["dlib", "lapack", "blas", "opencv_video", "opencv_imgproc", "opencv_core"].map { .linkedLibrary($0) }
         ),
         // sd_notify (READY/WATCHDOG/STOPPING) from libsystemd, for Type=notify services.
         .systemLibrary(
@@ -53,6 +57,13 @@ let package = Package(
             path: "Sources/CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
+        ),
+        // sgemm for the inference engine's convolutions (im2col + GEMM) and linear layers.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(
             name: "CFFTW",
@@ -70,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "Restore",
-            dependencies: ["CFFTW", "CVision", "Media", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CFFTW", "COpenBLAS", "CVision", "Media", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

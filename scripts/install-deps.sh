@@ -10,7 +10,7 @@ PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-rtsp
   gstreamer1.0-plugins-base-apps
-  libopenblas-dev libfftw3-dev libdlib-dev libdlib-data libpng-dev libjpeg-dev libsystemd-dev
+  libopenblas-dev libfftw3-dev libdlib-dev libdlib-data libopencv-video-dev libopencv-imgproc-dev libpng-dev libjpeg-dev libsystemd-dev
   ffmpeg python3 python3-pip
   # Python unit tests of training/ (Debian's CPU PyTorch 1.13, for /usr/bin/python3; ~30 s)
   python3-torch python3-pytest python3-numpy

@@ -249,10 +249,15 @@ def main(argv=None):
     ap.add_argument("--ckpt-every", type=int, default=200)
     ap.add_argument("--seed", type=int, default=data.SEED)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--fidelity-levels", default="16,8",
+                    help="decoder levels (down-sampling factors) that get the LQ encoder skip, e.g. 16,8,4")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     a.run.mkdir(parents=True, exist_ok=True)
-    cfg = ModelConfig.make(a.profile, a.variant, context_size=a.mfcc_context)
+    levels = tuple(int(v) for v in a.fidelity_levels.split(","))
+    if not set(levels) <= {16, 8, 4, 2, 1}:
+        ap.error(f"--fidelity-levels: {a.fidelity_levels!r}; use factors among 16,8,4,2,1")
+    cfg = ModelConfig.make(a.profile, a.variant, context_size=a.mfcc_context, fidelity_levels=levels)
     data.prepare(context_sizes=sorted({5, a.mfcc_context}))
     train_clips = data.load_clips(data.TRAIN_CLIPS, a.mfcc_context)
     val_clips = data.load_clips(data.VAL_CLIPS, a.mfcc_context)
