@@ -135,6 +135,23 @@ public struct SafeTensorsFile: Sendable {
         return values
     }
 
+    /// An I32 tensor (code indices in the engine's parity fixtures).
+    public func int32s(_ name: String) throws(SafeTensorsError) -> [Int32] {
+        guard let t = tensors[name] else { throw .missing(tensor: name) }
+        guard t.dtype == "I32" else { throw .unsupportedDType(tensor: name, dtype: t.dtype) }
+        let bytes = data.subdata(in: t.range)
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / 4)).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+        }
+    }
+
+    /// A U8 tensor (face crops in the engine's parity fixtures).
+    public func uint8s(_ name: String) throws(SafeTensorsError) -> [UInt8] {
+        guard let t = tensors[name] else { throw .missing(tensor: name) }
+        guard t.dtype == "U8" else { throw .unsupportedDType(tensor: name, dtype: t.dtype) }
+        return [UInt8](data.subdata(in: t.range))
+    }
+
     /// An I64 tensor (used for indices and counts in exported metadata tensors).
     public func int64s(_ name: String) throws(SafeTensorsError) -> [Int64] {
         guard let t = tensors[name] else { throw .missing(tensor: name) }
