@@ -1,0 +1,18 @@
+/// model.py's ResBlock: x ← relu(x + conv2(relu(conv1(x)))), two 3×3 convs of equal width.
+struct ResidualBlock: Sendable {
+    let conv1: Conv2D
+    let conv2: Conv2D
+
+    init(_ reader: inout WeightReader, _ name: String, channels c: Int) throws(ModelError) {
+        conv1 = try reader.conv2d("\(name).conv1", in: c, out: c, kernel: 3)
+        conv2 = try reader.conv2d("\(name).conv2", in: c, out: c, kernel: 3)
+    }
+
+    func scratchCount(side: Int) -> Int { conv1.scratchCount(height: side, width: side) }
+
+    /// In place on `x` [c][side][side]; `temp` holds the inner activation.
+    func run(_ x: UnsafeMutablePointer<Float>, side: Int, temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        conv1.run(x, height: side, width: side, into: temp, relu: true, scratch: scratch)
+        conv2.run(temp, height: side, width: side, into: x, residual: x, relu: true, scratch: scratch)
+    }
+}
