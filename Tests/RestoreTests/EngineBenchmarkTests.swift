@@ -1,0 +1,26 @@
+import Foundation
+import Restore
+import Testing
+
+@Suite("engine benchmark")
+struct EngineBenchmarkTests {
+    @Test("runs and reports finite positive times for both stages")
+    func tiny() throws {
+        let r = try EngineBenchmark.run(modelPath: EngineFixtures.path("tiny.safetensors"), iterations: 3)
+        #expect(r.iterations == 3)
+        #expect(r.featuresMs > 0 && r.featuresMs.isFinite && r.restoreMs > 0 && r.restoreMs.isFinite)
+        #expect(r.workspaceBytes > 0 && r.description.contains("tiny"))
+    }
+
+    /// FACERESTORED_ENGINE_BENCH=path/to/model.safetensors, in a release build
+    /// (`swift test -c release -Xswiftc -enable-testing --filter EngineBenchmark`): prints the
+    /// figures and holds them to the 30 fps budget of one core.
+    @Test("speed of a real profile", .enabled(if: ProcessInfo.processInfo.environment["FACERESTORED_ENGINE_BENCH"] != nil,
+                                             "set FACERESTORED_ENGINE_BENCH to a model path (release build) to measure"))
+    func realProfile() throws {
+        let path = ProcessInfo.processInfo.environment["FACERESTORED_ENGINE_BENCH"]!
+        let r = try EngineBenchmark.run(modelPath: path, iterations: 50)
+        print("engine benchmark: \(r)")
+        #expect(r.perFaceFrameMs < 33, "\(r)")
+    }
+}
