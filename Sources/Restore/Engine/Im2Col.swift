@@ -7,6 +7,10 @@ enum Im2Col {
     /// channels·k·k rows of rows.count·outWidth floats.
     static func fill(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int, stride: Int,
                      upsample: Bool, rows: Range<Int>, outWidth ow: Int, into cols: UnsafeMutablePointer<Float>) {
+        if upsample && stride == 1 {
+            fillUpsampled(input, channels: channels, height: height, width: width, kernel: kernel, rows: rows, into: cols)
+            return
+        }
         let vh = upsample ? 2 * height : height, vw = upsample ? 2 * width : width
         let pad = kernel / 2, n = rows.count * ow, shift = upsample ? 1 : 0
         var r = 0
@@ -33,6 +37,41 @@ enum Im2Col {
                         } else {
                             for x in x0..<x1 { dst[x] = src[(x * stride + kx - pad) >> shift] }
                         }
+                        (dst + x1).update(repeating: 0, count: ow - x1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stride 1 on the ×2 up-sampled input (the decoder's convs; output side = up-sampled side).
+    /// A per-element gather is several times slower than copying, so each up-sampled row is
+    /// written once, into the centre tap's row (kx = k/2, no shift), and the other taps copy it
+    /// shifted.
+    private static func fillUpsampled(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int,
+                                      rows: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+        let ow = 2 * width, vh = 2 * height, pad = kernel / 2, n = rows.count * ow
+        for ci in 0..<channels {
+            let plane = input + ci * height * width
+            for ky in 0..<kernel {
+                let tapRows = cols + (ci * kernel + ky) * kernel * n
+                for y in rows {
+                    let at = (y - rows.lowerBound) * ow
+                    let iy = y + ky - pad
+                    guard iy >= 0 && iy < vh else {
+                        for kx in 0..<kernel { (tapRows + kx * n + at).update(repeating: 0, count: ow) }
+                        continue
+                    }
+                    let src = plane + (iy >> 1) * width, centre = tapRows + pad * n + at
+                    for j in 0..<width {
+                        centre[2 * j] = src[j]
+                        centre[2 * j + 1] = src[j]
+                    }
+                    for kx in 0..<kernel where kx != pad {
+                        let dst = tapRows + kx * n + at, shift = kx - pad
+                        let x0 = max(0, -shift), x1 = min(ow, ow - shift)
+                        dst.update(repeating: 0, count: x0)
+                        (dst + x0).update(from: centre + (x0 + shift), count: x1 - x0)
                         (dst + x1).update(repeating: 0, count: ow - x1)
                     }
                 }
