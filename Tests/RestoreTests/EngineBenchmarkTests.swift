@@ -24,3 +24,17 @@ struct EngineBenchmarkTests {
         #expect(r.perFaceFrameMs < 33, "\(r)")
     }
 }
+
+@Suite("engine BLAS threads")
+struct EngineBLASThreadsTests {
+    @Test("the OpenBLAS thread count can be set")
+    func settable() {
+        let before = BLASThreads.current
+        BLASThreads.set(2)
+        #expect(BLASThreads.current == 2)
+        BLASThreads.set(0)
+        #expect(BLASThreads.current == 1, "at least one thread")
+        BLASThreads.set(before)
+        #expect(BLASThreads.current == before)
+    }
+}
