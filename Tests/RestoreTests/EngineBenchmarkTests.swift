@@ -14,14 +14,15 @@ struct EngineBenchmarkTests {
 
     /// FACERESTORED_ENGINE_BENCH=path/to/model.safetensors, in a release build
     /// (`swift test -c release -Xswiftc -enable-testing --filter EngineBenchmark`): prints the
-    /// figures and holds them to the 30 fps budget of one core.
+    /// figures and holds the realtime profile to the 30 fps budget of one core (other profiles are
+    /// only reported: `quality` is for offline use).
     @Test("speed of a real profile", .enabled(if: ProcessInfo.processInfo.environment["FACERESTORED_ENGINE_BENCH"] != nil,
                                              "set FACERESTORED_ENGINE_BENCH to a model path (release build) to measure"))
     func realProfile() throws {
         let path = ProcessInfo.processInfo.environment["FACERESTORED_ENGINE_BENCH"]!
         let r = try EngineBenchmark.run(modelPath: path, iterations: 50)
         print("engine benchmark: \(r)")
-        #expect(r.perFaceFrameMs < 33, "\(r)")
+        if r.model.contains("(realtime/") { #expect(r.perFaceFrameMs < 33, "\(r)") }
     }
 }
 

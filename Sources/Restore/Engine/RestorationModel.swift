@@ -168,8 +168,9 @@ public final class RestorationModel: Sendable {
 
     /// The decoder from quantized latents [codeDim][latent][latent] with the fidelity skips of
     /// `centre` and the modulation from `flow` ([4][imageSize/4]² = dx, dy to t−1 then to t+1;
-    /// nil → no modulation) and centre's audio embedding. Returns RGB planar
-    /// [3][imageSize][imageSize] in [0, 1], valid until the workspace's next call.
+    /// nil → no modulation; ignored by a model without modulation) and centre's audio
+    /// embedding. Returns RGB planar [3][imageSize][imageSize] in [0, 1], valid until the
+    /// workspace's next call.
     public func decode(quantized: UnsafeBufferPointer<Float>, centre: FrameFeatures, flow: UnsafeBufferPointer<Float>?,
                        workspace w: ModelWorkspace) -> UnsafeBufferPointer<Float> {
         let a = architecture, id = ObjectIdentifier(self)
