@@ -19,8 +19,8 @@ public struct FaceFeatures: Sendable {
 }
 
 /// The method's input stage as a FrameProcessor: tracks faces, crops them (non-aligned 256²),
-/// computes FHOG and the MFCC context, hands them to a restorer and pastes the result back.
-/// Without a restorer the crops go back unchanged, which leaves every frame bit-exact.
+/// computes FHOG and the MFCC context, hands them to the model's restorer and pastes the result
+/// back. Without a model the crops go back unchanged, which leaves every frame bit-exact.
 public final class FaceFrontEnd: FrameProcessor {
     public struct Counters: Sendable, Equatable {
         public var framesProcessed = 0
@@ -57,18 +57,26 @@ public final class FaceFrontEnd: FrameProcessor {
     private var audioStore: AudioContextStore
     private var recent: RecentTracks
     private let logger: Logger
+    private let restorer: ModelRestorer?
     private var loggedAudioProblem = false
+    private var loggedNoAudio = false
     private var facesInView = false
     private var lastViewLog: MediaTime?
 
+    /// With a `model`, faces are restored (its window and MFCC context size override `lookahead`
+    /// and `contextSize`); without, the crops are pasted back unchanged.
     public init(tracker: FaceTracker, crop: FaceCrop = FaceCrop(), paste: FeatheredPaste = FeatheredPaste(),
-                lookahead: Int = 2, contextSize: Int = 5, logger: Logger = Logger(label: "facerestored.faces")) throws {
+                lookahead: Int = 2, contextSize: Int = 5, model: RestorationModel? = nil,
+                restoration: RestorationSettings = RestorationSettings(),
+                logger: Logger = Logger(label: "facerestored.faces")) throws {
         self.tracker = tracker
         self.crop = crop
         self.paste = paste
-        self.lookahead = lookahead
-        self.recent = RecentTracks(lookahead: lookahead)
-        self.contextSize = contextSize
+        let restorer = try model.map { try ModelRestorer(model: $0, settings: restoration) }
+        self.restorer = restorer
+        self.lookahead = restorer?.lookahead ?? lookahead
+        self.recent = RecentTracks(lookahead: self.lookahead)
+        self.contextSize = model?.architecture.contextSize ?? contextSize
         self.fhog = try FHOGExtractor()
         self.mfcc = try MFCCStream()
         self.audioStore = AudioContextStore()
@@ -76,6 +84,10 @@ public final class FaceFrontEnd: FrameProcessor {
     }
 
     public var trackerCounters: FaceTracker.Counters { tracker.counters }
+    /// Faces the model restored, and its code-switch rate (nil without a model).
+    public var restorationCounters: (facesRestored: Int, codeSwitchRate: Double)? {
+        restorer.map { ($0.counters.facesRestored, $0.counters.codeSwitchRate) }
+    }
 
     public func frameArrived(_ frame: VideoFrame) {
         let t0 = MonotonicClock.now()
@@ -137,6 +149,7 @@ public final class FaceFrontEnd: FrameProcessor {
             counters.framesWithoutFace += 1
             return frame
         }
+        if let restorer { return restore(window, with: restorer) }
         var patches: [PastePatch] = []
         var features: [FaceFeatures] = []
         lastTimes.crop = 0
@@ -169,5 +182,37 @@ public final class FaceFrontEnd: FrameProcessor {
         paste.paste(patches, into: &frame)
         lastTimes.paste = MonotonicClock.now() - t2
         return frame
+    }
+
+    private func restore(_ window: FrameWindow, with restorer: ModelRestorer) -> VideoFrame {
+        var frame = window.centreFrame
+        let t0 = MonotonicClock.now()
+        let patches: [PastePatch]
+        do {
+            patches = try restorer.restore(window, tracks: { self.recent.tracks(for: $0) }, input: faceInput)
+        } catch {
+            // One face's features failed (FHOG on a broken crop): this frame passes unchanged.
+            counters.featureErrors += 1
+            return frame
+        }
+        counters.facesProcessed += patches.count
+        let t1 = MonotonicClock.now()
+        lastTimes.features = t1 - t0
+        paste.paste(patches, into: &frame)
+        lastTimes.paste = MonotonicClock.now() - t1
+        return frame
+    }
+
+    /// Crop, FHOG and audio context of one face in one frame, for the model.
+    private func faceInput(_ frame: VideoFrame, _ track: FaceTrack) throws -> FaceInput {
+        let region = crop.region(for: track.box)
+        let pixels = crop.sample(frame, region: region)
+        let context = audioStore.context(at: frame.pts, size: contextSize)
+        if !context.isComplete { counters.audioContextsIncomplete += 1 }
+        if context.isAllMissing && !loggedNoAudio {
+            loggedNoAudio = true
+            logger.notice("no audio around frame \(frame.sequence): the model gets a silent (zero) audio context there (counted)")
+        }
+        return FaceInput(region: region, crop: pixels, fhog: try fhog.extract(crop: pixels), audio: context)
     }
 }
