@@ -12,12 +12,26 @@ enum ProcessorFactory {
         }
     }
 
-    static func frontEnd(_ settings: RestoreSettings, logger: Logger, detector: FaceDetector? = nil) throws -> FaceFrontEnd {
+    /// `model` nil: the crops go back unchanged (`model: none`).
+    static func frontEnd(_ settings: RestoreSettings, model: RestorationModel? = nil, logger: Logger,
+                         detector: FaceDetector? = nil) throws -> FaceFrontEnd {
         var tracking = FaceTracker.Settings()
         tracking.maxFaces = settings.maxFaces
         tracking.detectEvery = settings.detectEvery
         let tracker = FaceTracker(settings: tracking, detector: try detector ?? Self.detector())
-        return try FaceFrontEnd(tracker: tracker, logger: logger)
+        do {
+            return try FaceFrontEnd(tracker: tracker, model: model, restoration: settings.restoration, logger: logger)
+        } catch {
+            throw CLIError("the restorer could not be set up: \(error)")
+        }
+    }
+
+    /// One line naming the weights in use, for the log.
+    static func describe(_ model: RestorationModel?) -> String {
+        guard let model else { return "model: none (faces are tracked and pasted back unchanged)" }
+        let a = model.architecture
+        return "model: \(a.profile)/\(a.variant), \(a.codes) codes, MFCC context \(a.contextSize)"
+            + (a.useAudio ? "" : ", no audio")
     }
 
     /// One line for the end-of-run summary.
@@ -27,5 +41,6 @@ enum ProcessorFactory {
             + "\(t.tracksStarted) tracks, \(t.detectionsRun) detections"
             + (t.detectorErrors > 0 ? ", \(t.detectorErrors) detector errors" : "")
             + (c.audioErrors > 0 ? ", \(c.audioErrors) unusable audio chunks" : "")
+            + (f.restorationCounters.map { String(format: "; restored %d face-frames, code-switch rate %.3f", $0.facesRestored, $0.codeSwitchRate) } ?? "")
     }
 }

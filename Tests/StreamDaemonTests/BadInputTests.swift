@@ -5,7 +5,7 @@ import Testing
 struct BadInputTests {
     @Test("missing input file: non-zero exit naming the file")
     func missingFile() throws {
-        let r = try TestSupport.run(TestSupport.binary, ["restore", "/nonexistent/in.mp4", "-o", "/tmp/never-written.mp4"])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", "/nonexistent/in.mp4", "-o", "/tmp/never-written.mp4"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("/nonexistent/in.mp4"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.mp4"))
@@ -15,7 +15,7 @@ struct BadInputTests {
     func unreachableRTSP() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try TestSupport.run(TestSupport.binary, ["restore", "rtsp://admin:s3cret@127.0.0.1:9/none",
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", "rtsp://admin:s3cret@127.0.0.1:9/none",
                                                          "-o", dir.appendingPathComponent("o.mp4").path], timeout: 60)
         #expect(r.status != 0)
         #expect(r.stderr.contains("rtsp://***@127.0.0.1:9/none"), "\(r.stderr)")
@@ -26,7 +26,7 @@ struct BadInputTests {
     func descriptionTypo() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try TestSupport.run(TestSupport.binary, ["restore", "videotestsrcc num-buffers=10 ! fakesink",
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", "videotestsrcc num-buffers=10 ! fakesink",
                                                          "-o", dir.appendingPathComponent("o.mp4").path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("videotestsrcc"))
@@ -38,7 +38,7 @@ struct BadInputTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("keep.mp4")
         try Data("precious".utf8).write(to: out)
-        let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out.path])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", TestSupport.demoClip, "-o", out.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--force"))
         #expect(try Data(contentsOf: out) == Data("precious".utf8))
@@ -56,7 +56,7 @@ struct BadInputTests {
         let bad = dir.appendingPathComponent("corrupt.mpg")
         try data.write(to: bad)
         let out = dir.appendingPathComponent("partial.mkv").path
-        _ = try TestSupport.run(TestSupport.binary, ["restore", bad.path, "-o", out, "--video-codec", "raw", "--audio-codec", "raw"])
+        _ = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", bad.path, "-o", out, "--video-codec", "raw", "--audio-codec", "raw"])
         let decoded = try TestSupport.decode(out)
         #expect(decoded.frames.count >= 30, "only \(decoded.frames.count) frames survived")
     }
@@ -123,7 +123,7 @@ struct BadInputTests {
         let input = dir.appendingPathComponent("spliced.ts")
         try spliced.write(to: input)
         let out = dir.appendingPathComponent("o.mkv").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", input.path, "-o", out, "--video-codec", "raw", "-q"])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("100 frames out of 100"), "\(r.stderr)")
         let frames = try TestSupport.decode(out).frames
@@ -140,7 +140,7 @@ struct BadInputTests {
         var rng = SystemRandomNumberGenerator()
         let junk = dir.appendingPathComponent("junk.mp4")
         try Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) }).write(to: junk)
-        let r = try TestSupport.run(TestSupport.binary, ["restore", junk.path, "-o", dir.appendingPathComponent("o.mp4").path])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", junk.path, "-o", dir.appendingPathComponent("o.mp4").path])
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stderr.contains("Error:"), "\(r.stderr)")
         #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Crash"))
@@ -151,7 +151,7 @@ struct BadInputTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let clean = dir.appendingPathComponent("clean.mkv").path
-        #expect(try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", clean, "-q"]).status == 0)
+        #expect(try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", TestSupport.demoClip, "-o", clean, "-q"]).status == 0)
         var data = try Data(contentsOf: URL(fileURLWithPath: clean))
         var rng = SeededGenerator(seed: 7)
         // Flip 200 bits in the middle 60 % of the file (the headers stay intact).
@@ -162,7 +162,7 @@ struct BadInputTests {
         let damaged = dir.appendingPathComponent("damaged.mkv")
         try data.write(to: damaged)
         let out = dir.appendingPathComponent("o.mkv").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", damaged.path, "-o", out, "-q", "--video-codec", "raw"])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", damaged.path, "-o", out, "-q", "--video-codec", "raw"])
         #expect(r.status == 0 || r.stderr.contains("Error:"), "\(r.stderr)")
         let frames = try TestSupport.decode(out).frames
         #expect(frames.count >= 30, "\(frames.count) frames survived; \(r.stderr)")

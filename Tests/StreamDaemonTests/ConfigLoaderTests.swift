@@ -46,7 +46,7 @@ struct ConfigLoaderTests {
             #expect(text.contains("c.yaml:2:1: error: unknown key 'outputz'"))
             #expect(text.contains("did you mean 'outputs'"))
             #expect(text.contains("c.yaml:4:10: error: 'gamma' must be between 0.0 and 1.0"))
-            #expect(text.contains("c.yaml:5:14: error: 'smoothing' must be one of causal, paper, off"))
+            #expect(text.contains("c.yaml:5:14: error: 'smoothing' must be one of paper, causal, off"))
             #expect(text.contains("missing 'outputs'"))
         } catch {
             Issue.record("unexpected \(error)")

@@ -80,7 +80,7 @@ struct FaceFrontEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("o.mkv").path
         let r = try TestSupport.run(TestSupport.binary, [
-            "restore", "videotestsrc num-buffers=40 pattern=snow ! video/x-raw,width=320,height=240,framerate=25/1",
+            "restore", "--model", "none", "videotestsrc num-buffers=40 pattern=snow ! video/x-raw,width=320,height=240,framerate=25/1",
             "-o", out, "--video-codec", "raw"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("no audio track"))
@@ -94,7 +94,7 @@ struct FaceFrontEndTests {
         // Cut 60 px off the left: the face stays whole, its crop region reaches past the left edge.
         let shifted = "filesrc location=\(TestSupport.demoClip) ! decodebin ! videoconvert ! videobox left=60 ! video/x-raw,format=RGB"
         let out = dir.appendingPathComponent("o.mkv").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", shifted, "-o", out, "--video-codec", "raw", "--audio-codec", "raw", "-q"])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", shifted, "-o", out, "--video-codec", "raw", "--audio-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("faces: 75 face-frames"), "\(r.stderr)")
         let a = try TestSupport.decode(out).frames, b = try TestSupport.decode(shifted).frames

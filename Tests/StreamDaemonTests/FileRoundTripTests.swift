@@ -9,7 +9,7 @@ struct FileRoundTripTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.mkv").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out,
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", TestSupport.demoClip, "-o", out,
                                                          "--video-codec", "raw", "--audio-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         // The face front end really ran: the speaker is tracked in every frame.
@@ -33,7 +33,7 @@ struct FileRoundTripTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.mp4").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out, "-q"])
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", TestSupport.demoClip, "-o", out, "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         let original = try TestSupport.decode(TestSupport.demoClip)
         let restored = try TestSupport.decode(out)
@@ -61,7 +61,7 @@ struct FileRoundTripTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("sbs.mkv").path
-        let r = try TestSupport.run(TestSupport.binary, ["restore", TestSupport.demoClip, "-o", out, "--side-by-side",
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", TestSupport.demoClip, "-o", out, "--side-by-side",
                                                          "--video-codec", "raw", "--audio-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         let restored = try TestSupport.decode(out)

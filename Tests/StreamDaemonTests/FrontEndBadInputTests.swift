@@ -11,7 +11,7 @@ struct FrontEndBadInputTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let tiny = "filesrc location=\(TestSupport.demoClip) ! decodebin ! videoconvert ! videoscale ! video/x-raw,width=90,height=72"
-        let r = try TestSupport.run(TestSupport.binary, ["restore", tiny, "-o", dir.appendingPathComponent("t.mkv").path,
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", tiny, "-o", dir.appendingPathComponent("t.mkv").path,
                                                          "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("faces: 0 face-frames in 75 frames, 75 frames without a face"), "\(r.stderr)")

@@ -37,11 +37,15 @@ struct CheckConfigCommand: ParsableCommand {
                 catch { problems.append("audio sink '\(audio)': \(error)") }
             }
         }
+        // The weights are loaded (and validated) now too: a bad file must not wait for the camera.
+        var modelLine = ""
+        do { modelLine = ProcessorFactory.describe(try ModelLocator.load(config.restore.model)) }
+        catch { problems.append("model: \(error)") }
         if !problems.isEmpty {
             FileHandle.standardError.write(Data((problems.map { "\(file): error: \($0)" }.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
         }
         print("\(file): OK — source \(config.source) (\(config.isLive ? "live" : "file")), "
-              + "\(config.outputs.count) output(s): \(config.outputs.map(\.label).joined(separator: ", "))")
+              + "\(config.outputs.count) output(s): \(config.outputs.map(\.label).joined(separator: ", ")); \(modelLine)")
     }
 }

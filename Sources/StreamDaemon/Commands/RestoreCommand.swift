@@ -28,6 +28,18 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Video bit rate in kbit/s (default: constant quality).")
     var bitrateKbps: Int?
 
+    @Option(help: "Weights: realtime or quality (shipped), none (no restoration), or a .safetensors path.")
+    var model: String = "realtime"
+
+    @Option(help: "Temporal smoothing: causal, paper (one more frame of lookahead) or off.")
+    var smoothing: String = "causal"
+
+    @Option(help: "Weight of the current frame in the temporal blend (γ, 0…1).")
+    var gamma: Double = 0.7
+
+    @Option(help: "Flicker control: logit margin before a latent position changes code (0 = plain argmax).")
+    var codeHysteresis: Double = 0.5
+
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
@@ -44,6 +56,20 @@ struct RestoreCommand: ParsableCommand {
         guard AudioCodec(rawValue: audioCodec) != nil else {
             throw ValidationError("unknown --audio-codec '\(audioCodec)'; use aac, opus or raw")
         }
+        guard SmoothingMode(rawValue: smoothing) != nil else {
+            throw ValidationError("unknown --smoothing '\(smoothing)'; use causal, paper or off")
+        }
+        guard (0...1).contains(gamma) else { throw ValidationError("--gamma must be in 0…1") }
+        guard codeHysteresis >= 0 && codeHysteresis <= 100 else { throw ValidationError("--code-hysteresis must be in 0…100") }
+    }
+
+    private var settings: RestoreSettings {
+        var s = RestoreSettings()
+        s.model = model
+        s.smoothing = SmoothingMode(rawValue: smoothing)!
+        s.gamma = gamma
+        s.codeHysteresis = codeHysteresis
+        return s
     }
 
     func run() throws {
@@ -54,12 +80,15 @@ struct RestoreCommand: ParsableCommand {
             throw CLIError("the output '\(output)' is the input file; choose another output path")
         }
         try checkOverwrite(output, force: force)
+        // Weights first: a bad model file is reported before any output is touched.
+        let weights = try ModelLocator.load(model)
+        logger.info("\(ProcessorFactory.describe(weights))")
         let encoder = EncoderSettings(videoCodec: VideoCodec(rawValue: videoCodec)!, audioCodec: AudioCodec(rawValue: audioCodec)!,
                                       videoBitrateKbps: bitrateKbps, live: source.looksLive)
         let options = StreamSession.Options(source: source, outputs: [.file(path: output)], encoder: encoder,
                                             live: source.looksLive, policy: source.looksLive ? OverloadPolicy() : .never,
                                             sideBySide: sideBySide)
-        let frontEnd = try ProcessorFactory.frontEnd(RestoreSettings(), logger: logger)
+        let frontEnd = try ProcessorFactory.frontEnd(settings, model: weights, logger: logger)
         let session = StreamSession(options: options, processor: frontEnd, rtspServer: nil, logger: logger)
         let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         session.onProgress = { done, total in progress.update(done: done, total: total) }

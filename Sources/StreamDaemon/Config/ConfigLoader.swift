@@ -95,11 +95,12 @@ enum ConfigLoader {
         var restore = RestoreSettings()
         if let m = r.string(top["model"], "model") { restore.model = m }
         if let node = top["restore"],
-           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detect_every", "smoothing", "gamma", "audio"]) {
+           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detect_every", "smoothing", "gamma", "code_hysteresis", "audio"]) {
             if let v = r.int(m["max_faces"], "max_faces", range: 1...32) { restore.maxFaces = v }
             if let v = r.int(m["detect_every"], "detect_every", range: 1...300) { restore.detectEvery = v }
             if let v = r.choice(m["smoothing"], "smoothing", RestoreSettings.Smoothing.self) { restore.smoothing = v }
             if let v = r.double(m["gamma"], "gamma", range: 0...1) { restore.gamma = v }
+            if let v = r.double(m["code_hysteresis"], "code_hysteresis", range: 0...100) { restore.codeHysteresis = v }
             if let v = r.bool(m["audio"], "audio") { restore.useAudio = v }
         }
         let budget = r.double(top["latency_budget_ms"], "latency_budget_ms", range: 10...10_000) ?? 150

@@ -1,4 +1,5 @@
 import GstBridge
+import Restore
 
 /// One stream's configuration, as read from its YAML file.
 struct StreamConfig: Sendable, Equatable {
@@ -21,11 +22,18 @@ struct StreamConfig: Sendable, Equatable {
 /// The `restore:` section. The face front end and model read it; the streaming core only
 /// validates it so that a typo is caught on day one.
 struct RestoreSettings: Sendable, Equatable {
-    enum Smoothing: String, Sendable, CaseIterable { case causal, paper, off }
+    typealias Smoothing = SmoothingMode
+    /// `realtime`, `quality` (shipped weights), `none` (no restoration) or a .safetensors path.
     var model: String = "realtime"
     var maxFaces: Int = 4
     var detectEvery: Int = 5
     var smoothing: Smoothing = .causal
     var gamma: Double = 0.7
+    /// Flicker control: logit margin before a latent position changes code.
+    var codeHysteresis: Double = 0.5
     var useAudio: Bool = true
+
+    var restoration: RestorationSettings {
+        RestorationSettings(smoothing: smoothing, gamma: Float(gamma), hysteresis: Float(codeHysteresis), useAudio: useAudio)
+    }
 }

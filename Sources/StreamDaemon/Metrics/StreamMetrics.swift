@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Restore
 
 /// The stream's counters, through swift-metrics (exported as Prometheus text by
 /// `MetricsServer`). Without a bootstrapped backend they cost nothing.
@@ -20,6 +21,26 @@ final class StreamMetrics: Sendable {
     let stageCrop = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "crop")])
     let stageFeatures = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "features")])
     let stagePaste = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "paste")])
+
+    /// Code-switch rate of the restorer (share of latent positions changing code per frame).
+    let codeSwitchRate = Gauge(label: "facerestored_code_switch_rate")
+    let facesRestored = Counter(label: "facerestored_faces_restored_total")
+
+    /// `facerestored_model_info{setting,profile,variant} 1` for the weights in use; weights a
+    /// reload replaced drop to 0. Guarded by `lock`.
+    nonisolated(unsafe) private var modelInfo: Gauge?
+
+    func modelLoaded(_ model: RestorationModel?, setting: String) {
+        let a = model?.architecture
+        let gauge = Gauge(label: "facerestored_model_info",
+                          dimensions: [("setting", setting), ("profile", a?.profile ?? "none"), ("variant", a?.variant ?? "none")])
+        let old = lock.withLock { () -> Gauge? in
+            defer { modelInfo = gauge }
+            return modelInfo
+        }
+        old?.record(0)
+        gauge.record(1)
+    }
 
     /// Seconds since the last frame left (for /healthz); guarded by `lock`.
     private let lock = NSLock()

@@ -66,6 +66,12 @@ final class StreamService: Service, @unchecked Sendable {
     private func runLoop() throws {
         var backoff = Backoff()
         let detector = try ProcessorFactory.detector()
+        // Loaded once and shared by every session of this stream; a reload that names other
+        // weights loads those (and keeps the old ones if the new file is bad).
+        var modelSetting = config.restore.model
+        var model = try ModelLocator.load(modelSetting)
+        logger.info("\(ProcessorFactory.describe(model))")
+        metrics.modelLoaded(model, setting: modelSetting)
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
         while !stop.isSet {
@@ -74,7 +80,17 @@ final class StreamService: Service, @unchecked Sendable {
             let options = StreamSession.Options(
                 source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
                 policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
-            let frontEnd = try ProcessorFactory.frontEnd(config.restore, logger: logger, detector: detector)
+            if config.restore.model != modelSetting {
+                do {
+                    model = try ModelLocator.load(config.restore.model)
+                    logger.info("reloaded \(ProcessorFactory.describe(model))")
+                    metrics.modelLoaded(model, setting: config.restore.model)
+                } catch {
+                    logger.error("\(error); keeping the weights already loaded")
+                }
+                modelSetting = config.restore.model
+            }
+            let frontEnd = try ProcessorFactory.frontEnd(config.restore, model: model, logger: logger, detector: detector)
             let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
             session.metrics = metrics
@@ -88,8 +104,14 @@ final class StreamService: Service, @unchecked Sendable {
                 held?.stop()
                 held = nil
             }
+            var restoredSoFar = 0
             session.onProgress = { [metrics] _, _ in
                 metrics.faces.record(frontEnd.lastFaceCount)
+                if let r = frontEnd.restorationCounters, r.facesRestored > restoredSoFar {
+                    metrics.facesRestored.increment(by: Int64(r.facesRestored - restoredSoFar))
+                    restoredSoFar = r.facesRestored
+                    metrics.codeSwitchRate.record(r.codeSwitchRate)
+                }
                 let t = frontEnd.lastTimes
                 metrics.stageTrack.recordNanoseconds(Int64(t.track))
                 metrics.stageCrop.recordNanoseconds(Int64(t.crop))
