@@ -17,9 +17,20 @@ final class ModelRestorer {
         }
     }
 
+    /// Nanoseconds spent in the last `restore` call, by stage (for the benchmarks and metrics).
+    struct Times: Sendable, Equatable {
+        /// Crops, FHOG and audio contexts of new face-frames (the front end's `input`).
+        var input: UInt64 = 0
+        /// The engine: features, logits, codes, flow input, decoder.
+        var model: UInt64 = 0
+        /// Temporal smoothing and the float → byte conversion for the paste.
+        var smoothing: UInt64 = 0
+    }
+
     let model: RestorationModel
     let settings: RestorationSettings
     private(set) var counters = Counters()
+    private(set) var lastTimes = Times()
     /// Frames of lookahead the restorer needs: the model's Δ, plus one for `paper` smoothing
     /// (frame t is blended with the restored t+1, whose own window reaches t+1+Δ).
     var lookahead: Int { radius + settings.smoothing.latency }
@@ -65,12 +76,25 @@ final class ModelRestorer {
         for f in window.frames where frames[f.sequence] == nil { frames[f.sequence] = f }
         let t = window.centreFrame.sequence
         cache.evict(before: t - radius - 1)
+        lastTimes = Times()
+        let start = MonotonicClock.now()
+        var smoothingTime: UInt64 = 0
+        defer {
+            lastTimes.smoothing = smoothingTime
+            lastTimes.model = (MonotonicClock.now() - start) &- lastTimes.input &- smoothingTime
+        }
         var patches: [PastePatch] = []
         let centreTracks = tracks(t)
         for track in centreTracks {
             guard let current = try output(track: track.id, at: t, frames: frames, tracks: tracks, input: input) else { continue }
             let smoother = try self.smoother(for: track.id)
             var ready: Int?
+            var next: TrackFrameCache.Entry?
+            if settings.smoothing == .paper, frames[t + 1] != nil, tracks(t + 1).contains(where: { $0.id == track.id }) {
+                next = try output(track: track.id, at: t + 1, frames: frames, tracks: tracks, input: input)
+            }
+            let s0 = MonotonicClock.now()
+            defer { smoothingTime += MonotonicClock.now() - s0 }
             switch settings.smoothing {
             case .off, .causal:
                 if smoother.lastSequence != t - 1 { smoother.reset() }
@@ -82,8 +106,7 @@ final class ModelRestorer {
                     smoother.reset()
                     _ = try smoother.push(sequence: t, face: current.restored, into: &smoothed)
                 }
-                let continues = frames[t + 1] != nil && tracks(t + 1).contains { $0.id == track.id }
-                if continues, let next = try output(track: track.id, at: t + 1, frames: frames, tracks: tracks, input: input) {
+                if let next {
                     ready = try smoother.push(sequence: t + 1, face: next.restored, into: &smoothed)
                 } else {
                     ready = smoother.flush(into: &smoothed)
@@ -158,7 +181,9 @@ final class ModelRestorer {
     private func features(track: Int, frame: VideoFrame, face: FaceTrack,
                           input: (VideoFrame, FaceTrack) throws -> FaceInput) throws -> TrackFrameCache.Entry {
         if let e = cache[track, frame.sequence] { return e }
+        let i0 = MonotonicClock.now()
         let face = try input(frame, face)
+        lastTimes.input += MonotonicClock.now() - i0
         let e = cache.insert(track: track, sequence: frame.sequence)
         e.region = face.region
         e.crop = face.crop

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: throughput and added latency.",
-        subcommands: [PassthroughBench.self, FrontEndBench.self, EngineBench.self, ChurnBench.self])
+        subcommands: [PassthroughBench.self, FrontEndBench.self, EngineBench.self, LiveBench.self, ChurnBench.self])
 }
 
 /// Decode → identity restoration slot (Δ = 2 lookahead) → encode, on the shipped clip and on a

@@ -19,9 +19,9 @@ struct ChurnBench: ParsableCommand {
 
     func run() throws {
         for _ in 0..<warmup { try Self.once() }
-        let before = Self.residentKB()
+        let before = ProcessStats.residentKB()
         for _ in 0..<cycles { try Self.once() }
-        let after = Self.residentKB()
+        let after = ProcessStats.residentKB()
         print("facerestored bench churn — \(Gst.version)")
         print("RSS \(before) kB → \(after) kB over \(cycles) input+output pipelines")
         print(String(format: "rss_growth_kb=%d rss_growth_ratio=%.3f", after - before,
@@ -43,11 +43,5 @@ struct ChurnBench: ParsableCommand {
         while case .element(let c) = input.audio.tryPop() { output.push(c) }
         try output.finish(timeout: 10)
         input.stop()
-    }
-
-    private static func residentKB() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 }

@@ -16,11 +16,13 @@ final class StreamMetrics: Sendable {
     let streaming = Gauge(label: "facerestored_streaming")
     let latency = Metrics.Timer(label: "facerestored_added_latency_seconds")
     let restoreTime = Metrics.Timer(label: "facerestored_restore_seconds")
-    /// Per-stage time per frame: tracking (detection included), crops, features, paste-back.
+    /// Per-stage time per frame: tracking (detection included), crops, features, model, smoothing, paste-back.
     let stageTrack = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "track")])
     let stageCrop = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "crop")])
     let stageFeatures = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "features")])
     let stagePaste = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "paste")])
+    let stageModel = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "model")])
+    let stageSmoothing = Metrics.Timer(label: "facerestored_stage_seconds", dimensions: [("stage", "smoothing")])
 
     /// Code-switch rate of the restorer (share of latent positions changing code per frame).
     let codeSwitchRate = Gauge(label: "facerestored_code_switch_rate")

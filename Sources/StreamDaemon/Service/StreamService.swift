@@ -117,6 +117,10 @@ final class StreamService: Service, @unchecked Sendable {
                 metrics.stageCrop.recordNanoseconds(Int64(t.crop))
                 metrics.stageFeatures.recordNanoseconds(Int64(t.features))
                 metrics.stagePaste.recordNanoseconds(Int64(t.paste))
+                if frontEnd.restorationCounters != nil {
+                    metrics.stageModel.recordNanoseconds(Int64(t.model))
+                    metrics.stageSmoothing.recordNanoseconds(Int64(t.smoothing))
+                }
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
             }
             current.session = session
