@@ -64,7 +64,13 @@ def export(run, out, stage=2):
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent).stdout.strip()
     last_val = next((r for r in reversed(ck["log"]) if any(k.startswith("val_") for k in r)), {})
-    meta = {"format": FORMAT, "stage": str(stage), **cfg.to_metadata(), **conventions(),
+    extra = {}
+    if stage == 2:
+        # Conv/linear FLOPs per streamed face-frame (flops.py): the engine's benchmark divides
+        # by its time to report GFLOP/s against the BLAS roofline.
+        from flops import flops_per_face_frame
+        extra["gflop_per_face_frame"] = f"{flops_per_face_frame(cfg)[0] / 1e9:.4f}"
+    meta = {"format": FORMAT, "stage": str(stage), **cfg.to_metadata(), **conventions(), **extra,
             "training": json.dumps({"steps": ck["step"], "seed": 42, "git_commit": commit,
                                     "run": str(run), "last_validation": last_val}, sort_keys=True)}
     tensors = inference_tensors(model)

@@ -33,6 +33,9 @@ def test_export_and_reload_give_the_same_network(tmp_path):
     export.export(tmp_path, out)
     again, cfg2, meta = export.load(out)
     assert cfg2 == cfg and meta["format"] == export.FORMAT
+    # The engine benchmark's FLOP count is flops.py's streaming figure.
+    from flops import flops_per_face_frame
+    assert float(meta["gflop_per_face_frame"]) == pytest.approx(flops_per_face_frame(cfg)[0] / 1e9, abs=1e-4)
     tensors, _ = st.load(out)
     assert all(v.dtype == np.float32 for v in tensors.values())
     assert not any(k.startswith("z_proj") for k in tensors)

@@ -32,7 +32,19 @@ struct EngineBench: ParsableCommand {
         let r = EngineBenchmark.run(model: weights, name: model, iterations: iterations)
         print("facerestored bench engine — \(ProcessorFactory.describe(weights))")
         print(r)
-        print(String(format: "per_face_frame_ms=%.2f features_ms=%.2f restore_ms=%.2f face_frames_per_s=%.1f budget_ratio_30fps=%.2f",
-                     r.perFaceFrameMs, r.featuresMs, r.restoreMs, 1000 / r.perFaceFrameMs, r.perFaceFrameMs / (1000.0 / 30)))
+        let roof = SgemmRoofline.measure()
+        // FLOPs per streamed face-frame, written by training/export.py from training/flops.py.
+        let gflop = weights.metadata["gflop_per_face_frame"].flatMap(Double.init)
+        let engineGflops = gflop.map { $0 / (r.perFaceFrameMs / 1000) }
+        print(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s (%d thread%@)", roof.m, roof.n, roof.k, roof.gflops, threads, threads == 1 ? "" : "s"))
+        if let gflop, let engineGflops {
+            print(String(format: "engine: %.3f GFLOP per face-frame → %.1f GFLOP/s = %.0f %% of sgemm (conv/linear FLOPs over the whole time, "
+                         + "im2col, activations, lookup, modulation included)", gflop, engineGflops, 100 * engineGflops / roof.gflops))
+        } else {
+            print("engine GFLOP/s: the weights carry no gflop_per_face_frame (exported before it was recorded)")
+        }
+        print(String(format: "per_face_frame_ms=%.2f features_ms=%.2f restore_ms=%.2f face_frames_per_s=%.1f budget_ratio_30fps=%.2f sgemm_gflops=%.1f engine_gflops=%.1f roofline_ratio=%.2f",
+                     r.perFaceFrameMs, r.featuresMs, r.restoreMs, 1000 / r.perFaceFrameMs, r.perFaceFrameMs / (1000.0 / 30),
+                     roof.gflops, engineGflops ?? .nan, (engineGflops ?? .nan) / roof.gflops))
     }
 }
