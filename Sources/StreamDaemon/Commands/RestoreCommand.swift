@@ -40,6 +40,9 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Flicker control: logit margin before a latent position changes code (0 = plain argmax).")
     var codeHysteresis: Double = 0.5
 
+    @Option(help: "OpenBLAS threads for the model (default 1, or OPENBLAS_NUM_THREADS): more helps a file on an idle machine; live streams leave the other cores to decoding and encoding.")
+    var threads: Int?
+
     @Flag(help: "Overwrite the output file if it exists.")
     var force = false
 
@@ -59,6 +62,7 @@ struct RestoreCommand: ParsableCommand {
         guard SmoothingMode(rawValue: smoothing) != nil else {
             throw ValidationError("unknown --smoothing '\(smoothing)'; use causal, paper or off")
         }
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be in 1…64") }
         guard (0...1).contains(gamma) else { throw ValidationError("--gamma must be in 0…1") }
         guard codeHysteresis >= 0 && codeHysteresis <= 100 else { throw ValidationError("--code-hysteresis must be in 0…100") }
     }
@@ -82,6 +86,7 @@ struct RestoreCommand: ParsableCommand {
         try checkOverwrite(output, force: force)
         // Weights first: a bad model file is reported before any output is touched.
         let weights = try ModelLocator.load(model)
+        if let threads { BLASThreads.set(threads) }
         logger.info("\(ProcessorFactory.describe(weights))")
         let encoder = EncoderSettings(videoCodec: VideoCodec(rawValue: videoCodec)!, audioCodec: AudioCodec(rawValue: audioCodec)!,
                                       videoBitrateKbps: bitrateKbps, live: source.looksLive)
