@@ -52,16 +52,17 @@ def facerestored_bin():
     return path
 
 
-def decode_frames(video):
+def decode_frames(video, timeout=None):
     """RGB frames decoded the daemon's way (decodebin ! videoconvert ! RGB): ffmpeg's own YUV->RGB
-    differs by up to 5 levels, which would break crop parity. Returns (uint8 [T,H,W,3], fps)."""
+    differs by up to 5 levels, which would break crop parity. Returns (uint8 [T,H,W,3], fps).
+    `timeout` (s) raises subprocess.TimeoutExpired instead of waiting on a stuck gst-launch."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=width,height,r_frame_rate", "-of", "csv=p=0", str(video)],
-                           capture_output=True, text=True, check=True).stdout.strip().split(",")
+                           capture_output=True, text=True, check=True, timeout=timeout).stdout.strip().split(",")
     w, h, fps = int(probe[0]), int(probe[1]), probe[2]
     raw = subprocess.run(["gst-launch-1.0", "-q", "filesrc", f"location={video}", "!", "decodebin",
                           "!", "videoconvert", "!", "video/x-raw,format=RGB", "!", "fdsink", "fd=1"],
-                         capture_output=True, check=True).stdout
+                         capture_output=True, check=True, timeout=timeout).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3), fps
 
 
