@@ -124,6 +124,35 @@ struct ModelRestorerTests {
         #expect(held.counters.codeSwitchRate == 0)
     }
 
+    @Test("after frames passed through unrestored (overload), only new frames are computed: no catch-up work")
+    func passthroughGapsCostNothing() throws {
+        let faces = try Faces()
+        let restorer = try ModelRestorer(model: try Self.model.get(), settings: RestorationSettings(smoothing: .causal))
+        var window = LookaheadWindow(radius: restorer.lookahead)
+        var computed: [Int] = []
+        let track = FaceTrack(id: 0, box: FaceBox(x: 0, y: 10, width: 142, height: 142), score: 1, detectedNow: true)
+        for s in 0..<12 {
+            let frame = VideoFrame(width: 4, height: 4, pixels: [UInt8](repeating: 0, count: 48),
+                                   pts: MediaTime(nanoseconds: Int64(s) * 40_000_000), sequence: s, arrivalNanos: 0)
+            guard let w = window.push(frame) else { continue }
+            // Frames 4, 5 and 6 leave unrestored, as the overload policy does.
+            if (4...6).contains(w.centreFrame.sequence) { continue }
+            computed.removeAll()
+            let patches = try restorer.restore(w, tracks: { _ in [track] }, input: { f, t in
+                computed.append(f.sequence)
+                return face(track: t.id, frame: f.sequence, faces)
+            })
+            #expect(patches.count == 1)
+            if w.centreFrame.sequence == 7 {
+                // The window is 5…9: 5 was computed as frame 3's lookahead, 6 by no window (4–6
+                // were skipped) and stays absent instead of being computed late; 7–9 are new.
+                #expect(computed.sorted() == [7, 8, 9], "computed \(computed)")
+            } else if w.centreFrame.sequence > 0 {
+                #expect(computed == [w.centreFrame.sequence + 2], "frame \(w.centreFrame.sequence): computed \(computed)")
+            }
+        }
+    }
+
     @Test("a model whose face size is not the crop size is refused with the reason")
     func wrongImageSize() throws {
         let small = try RestorationModel(path: EngineFixtures.path("tiny64-no-audio.safetensors"))

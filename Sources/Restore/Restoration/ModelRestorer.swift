@@ -127,8 +127,16 @@ final class ModelRestorer {
         // The window of frames s−Δ … s+Δ; a frame where the track is absent (it starts or ends
         // inside the window, or the stream does) repeats the nearest frame where it is present,
         // as training's windows and the lookahead window repeat the first and last frames.
+        // A past frame that is not cached was passed through unrestored (the live overload
+        // policy) and counts as absent: computing it now would make every frame after a
+        // fall-back cost up to a whole window, and the stream would never catch up. In a stream
+        // that keeps up, past frames were computed as earlier windows' future frames.
         var present: [Int: TrackFrameCache.Entry] = [:]
         for q in (s - radius)...(s + radius) {
+            if q < s {
+                if let cached = cache[track, q] { present[q] = cached }
+                continue
+            }
             guard let frame = frames[q], let face = tracks(q).first(where: { $0.id == track }) else { continue }
             present[q] = try features(track: track, frame: frame, face: face, input: input)
         }
