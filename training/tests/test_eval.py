@@ -20,8 +20,10 @@ BIN = Path(os.environ.get("FACERESTORED_BIN", ROOT / ".build" / "release" / "fac
 def test_parse_model_rows():
     r = ev.parse_model("tiny=Tests/Fixtures/engine/tiny.safetensors,smoothing=off")
     assert (r.name, r.smoothing, r.trained) == ("tiny", "off", True)
-    missing = ev.parse_model("realtime")
-    assert missing.weights.endswith("models/realtime.safetensors") and not missing.trained
+    shipped = ev.parse_model("realtime")
+    assert shipped.weights.endswith("models/realtime.safetensors") and shipped.trained
+    missing = ev.parse_model("ghost=models/ghost.safetensors")
+    assert missing.weights.endswith("models/ghost.safetensors") and not missing.trained
     assert ev.parse_model("check=none").weights == "none"
     with pytest.raises(SystemExit):
         ev.parse_model("x=y.safetensors,gamma=0.5")
