@@ -28,6 +28,12 @@ enum ModelLocator {
         return .file(setting)
     }
 
+    /// The file a setting names, nil for `none` or shipped weights that are missing.
+    static func path(of setting: String) -> String? {
+        if case .file(let path)? = try? resolve(setting) { return path }
+        return nil
+    }
+
     /// Loads the weights, turning a bad file into a message for the person at the terminal.
     static func load(_ setting: String) throws -> RestorationModel? {
         switch try resolve(setting) {
