@@ -199,7 +199,7 @@ def landmarks(bin_path, commands, video, truth, out):
     """[N, 68, 2] landmarks at the truth's boxes, or None when the binary cannot predict them."""
     if "landmarks" not in commands:
         return None
-    run([bin_path, "landmarks", video, "--features", truth.features, "-o", out])
+    run([bin_path, "landmarks", video, "--features", truth.features, "-o", out, "--force"])
     t, _ = st.load(out)
     if not (np.array_equal(t["frame_index"], truth.frame_index) and np.array_equal(t["track_id"], truth.track_id)):
         raise SystemExit(f"{out}: landmark rows do not match the feature rows")
