@@ -97,7 +97,7 @@ final class ModelRestorer {
             defer { smoothingTime += MonotonicClock.now() - s0 }
             switch settings.smoothing {
             case .off, .causal:
-                if smoother.lastSequence != t - 1 { smoother.reset() }
+                // push itself starts afresh when t does not follow the last frame pushed.
                 ready = try smoother.push(sequence: t, face: current.restored, into: &smoothed)
             case .paper:
                 // The smoother holds frame t back until t+1 is pushed; a track that starts here
@@ -150,13 +150,11 @@ final class ModelRestorer {
         }
         let a = model.architecture
         let logits = model.predictLogits(window: window, workspace: workspace)
-        let compared = stabilizers[track]?.positionsCompared ?? 0
         var stabilizer = stabilizers[track] ?? CodeStabilizer(margin: settings.hysteresis)
-        let switched = stabilizer.choose(logits: logits, codes: a.codes, into: &codes)
-        if stabilizer.positionsCompared > compared {
-            counters.codePositionsCompared += stabilizer.positionsCompared - compared
-            counters.codePositionsSwitched += switched
-        }
+        let before = (compared: stabilizer.positionsCompared, switched: stabilizer.positionsSwitched)
+        stabilizer.choose(logits: logits, codes: a.codes, into: &codes)
+        counters.codePositionsCompared += stabilizer.positionsCompared - before.compared
+        counters.codePositionsSwitched += stabilizer.positionsSwitched - before.switched
         stabilizers[track] = stabilizer
         codes.withUnsafeBufferPointer { c in
             quantized.withUnsafeMutableBufferPointer { q in model.lookup(codes: c, into: q) }

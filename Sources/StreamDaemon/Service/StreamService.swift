@@ -107,19 +107,19 @@ final class StreamService: Service, @unchecked Sendable {
             var restoredSoFar = 0
             session.onProgress = { [metrics] _, _ in
                 metrics.faces.record(frontEnd.lastFaceCount)
-                if let r = frontEnd.restorationCounters, r.facesRestored > restoredSoFar {
-                    metrics.facesRestored.increment(by: Int64(r.facesRestored - restoredSoFar))
-                    restoredSoFar = r.facesRestored
-                    metrics.codeSwitchRate.record(r.codeSwitchRate)
-                }
                 let t = frontEnd.lastTimes
                 metrics.stageTrack.recordNanoseconds(Int64(t.track))
                 metrics.stageCrop.recordNanoseconds(Int64(t.crop))
                 metrics.stageFeatures.recordNanoseconds(Int64(t.features))
                 metrics.stagePaste.recordNanoseconds(Int64(t.paste))
-                if frontEnd.restorationCounters != nil {
+                if let r = frontEnd.restorationCounters {
                     metrics.stageModel.recordNanoseconds(Int64(t.model))
                     metrics.stageSmoothing.recordNanoseconds(Int64(t.smoothing))
+                    if r.facesRestored > restoredSoFar {
+                        metrics.facesRestored.increment(by: Int64(r.facesRestored - restoredSoFar))
+                        restoredSoFar = r.facesRestored
+                        metrics.codeSwitchRate.record(r.codeSwitchRate)
+                    }
                 }
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
             }
