@@ -58,6 +58,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // glibc's malloc_trim (malloc.h is not part of Swift's Glibc module).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // sgemm for the inference engine's convolutions (im2col + GEMM) and linear layers.
         .systemLibrary(
             name: "COpenBLAS",
@@ -87,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "StreamDaemon",
             dependencies: [
-                "GstBridge", "Restore", "Media", "CSystemd",
+                "GstBridge", "Restore", "Media", "CSystemd", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

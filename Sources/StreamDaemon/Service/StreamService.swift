@@ -74,7 +74,14 @@ final class StreamService: Service, @unchecked Sendable {
         metrics.modelLoaded(model, setting: modelSetting)
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
+        var sessions = 0
         while !stop.isSet {
+            if sessions > 0 {
+                // The previous session and its front end were released at the end of the last turn.
+                let released = MallocTuning.releaseFreedMemory()
+                logger.debug("returned \(released) kB of freed heap to the system before reconnecting")
+            }
+            sessions += 1
             var encoder = config.encoder
             encoder.live = config.isLive
             let options = StreamSession.Options(
@@ -124,6 +131,7 @@ final class StreamService: Service, @unchecked Sendable {
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
             }
             current.session = session
+            defer { current.session = nil }
             do {
                 let report = try session.run()
                 logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
@@ -141,7 +149,7 @@ final class StreamService: Service, @unchecked Sendable {
                     streaming.value = false
                     throw error
                 }
-                logger.error("source lost: \(error); reconnecting")
+                logger.error("source lost: \(error); reconnecting; this session's \(ProcessorFactory.summary(frontEnd))")
             }
             streaming.value = false
             metrics.streaming.record(0)
