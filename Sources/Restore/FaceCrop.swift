@@ -33,22 +33,30 @@ public struct FaceCrop: Sendable {
         var out = [UInt8](repeating: 0, count: size * size * 3)
         let scale = region.width / Double(size)
         let w = frame.width, h = frame.height
+        // Columns map the same way in every row: source indices and weights once per call.
+        var xa = [Int](repeating: 0, count: size), xb = xa
+        var tx = [Double](repeating: 0, count: size)
+        for u in 0..<size {
+            let fx = region.x + (Double(u) + 0.5) * scale - 0.5
+            let x0 = ByteRounding.floor(fx)
+            tx[u] = fx - Double(x0)
+            xa[u] = min(max(x0, 0), w - 1) * 3
+            xb[u] = min(max(x0 + 1, 0), w - 1) * 3
+        }
         frame.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for v in 0..<size {
                     let fy = region.y + (Double(v) + 0.5) * scale - 0.5
-                    let y0 = Int(fy.rounded(.down)), ty = fy - Double(y0)
-                    let ya = min(max(y0, 0), h - 1), yb = min(max(y0 + 1, 0), h - 1)
+                    let y0 = ByteRounding.floor(fy), ty = fy - Double(y0)
+                    let rowA = min(max(y0, 0), h - 1) * w * 3, rowB = min(max(y0 + 1, 0), h - 1) * w * 3
                     for u in 0..<size {
-                        let fx = region.x + (Double(u) + 0.5) * scale - 0.5
-                        let x0 = Int(fx.rounded(.down)), tx = fx - Double(x0)
-                        let xa = min(max(x0, 0), w - 1), xb = min(max(x0 + 1, 0), w - 1)
-                        let o = (v * size + u) * 3
+                        let o = (v * size + u) * 3, t = tx[u]
+                        let a0 = rowA + xa[u], a1 = rowA + xb[u], b0 = rowB + xa[u], b1 = rowB + xb[u]
                         for c in 0..<3 {
-                            let p00 = Double(src[(ya * w + xa) * 3 + c]), p01 = Double(src[(ya * w + xb) * 3 + c])
-                            let p10 = Double(src[(yb * w + xa) * 3 + c]), p11 = Double(src[(yb * w + xb) * 3 + c])
-                            let top = p00 + (p01 - p00) * tx, bottom = p10 + (p11 - p10) * tx
-                            dst[o + c] = UInt8(min(255, max(0, (top + (bottom - top) * ty).rounded())))
+                            let p00 = Double(src[a0 + c]), p01 = Double(src[a1 + c])
+                            let p10 = Double(src[b0 + c]), p11 = Double(src[b1 + c])
+                            let top = p00 + (p01 - p00) * t, bottom = p10 + (p11 - p10) * t
+                            dst[o + c] = ByteRounding.byte(top + (bottom - top) * ty)
                         }
                     }
                 }

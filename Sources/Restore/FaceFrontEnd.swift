@@ -71,6 +71,8 @@ public final class FaceFrontEnd: FrameProcessor {
     private var loggedNoAudio = false
     private var facesInView = false
     private var lastViewLog: MediaTime?
+    /// Set once the tracker is detached: from then on only its stage touches it.
+    private var detachedCounters: FaceTracker.Counters?
 
     /// With a `model`, faces are restored (its window and MFCC context size override `lookahead`
     /// and `contextSize`); without, the crops are pasted back unchanged.
@@ -92,17 +94,35 @@ public final class FaceFrontEnd: FrameProcessor {
         self.logger = logger
     }
 
-    public var trackerCounters: FaceTracker.Counters { tracker.counters }
+    /// The tracker's counters (as of the last frame it handed over, once detached).
+    public var trackerCounters: FaceTracker.Counters { detachedCounters ?? tracker.counters }
     /// Faces the model restored, and its code-switch rate (nil without a model).
     public var restorationCounters: (facesRestored: Int, codeSwitchRate: Double)? {
         restorer.map { ($0.counters.facesRestored, $0.counters.codeSwitchRate) }
     }
 
     public func frameArrived(_ frame: VideoFrame) {
+        precondition(detachedCounters == nil, "frameArrived(_:) after the tracker was detached; use frameArrived(analysed:)")
         let t0 = MonotonicClock.now()
         let tracks = tracker.update(frame)
-        lastTimes.track = MonotonicClock.now() - t0
-        totalTimes.track &+= lastTimes.track
+        record(frame, tracks: tracks, nanos: MonotonicClock.now() - t0)
+    }
+
+    /// The tracker goes to a stage of its own (see `FaceTrackingStage`); once.
+    public func detachAnalysis() -> (any FrameAnalysis)? {
+        precondition(detachedCounters == nil, "the tracker was already detached")
+        detachedCounters = tracker.counters
+        return FaceTrackingStage(tracker: tracker)
+    }
+
+    public func frameArrived(analysed: AnalysedFrame) {
+        detachedCounters = analysed.trackerCounters
+        record(analysed.frame, tracks: analysed.tracks, nanos: analysed.nanos)
+    }
+
+    private func record(_ frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64) {
+        lastTimes.track = nanos
+        totalTimes.track &+= nanos
         recent.record(tracks, sequence: frame.sequence)
         logViewChange(faces: tracks.count, at: frame)
     }

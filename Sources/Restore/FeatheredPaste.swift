@@ -46,6 +46,19 @@ public struct FeatheredPaste: Sendable {
         }
         guard maxX > minX, maxY > minY else { return }
         let rw = maxX - minX, rh = maxY - minY
+        if patches.count == 1 {
+            // One face (the usual case): its mask weight never exceeds 1, so the normalisation
+            // below divides by 1 and the correction can go straight into the frame, without the
+            // two frame-sized float buffers and their second pass.
+            let p = patches[0]
+            precondition(p.original.count == size * size * 3 && p.restored.count == size * size * 3, "patch size mismatch")
+            frame.pixels.withUnsafeMutableBufferPointer { px in
+                var unused: [Float] = [], unusedWeights: [Float] = []
+                accumulate(p, minX: minX, minY: minY, rw: rw, rh: rh, correction: &unused, weights: &unusedWeights,
+                           direct: (px.baseAddress!, w))
+            }
+            return
+        }
         var correction = [Float](repeating: 0, count: rw * rh * 3)
         var weights = [Float](repeating: 0, count: rw * rh)
         for p in patches {
@@ -62,15 +75,18 @@ public struct FeatheredPaste: Sendable {
                     for c in 0..<3 {
                         let delta = correction[(y * rw + x) * 3 + c] / norm
                         if delta == 0 { continue }
-                        px[o + c] = UInt8(min(255, max(0, (Float(px[o + c]) + delta).rounded())))
+                        px[o + c] = ByteRounding.byte(Float(px[o + c]) + delta)
                     }
                 }
             }
         }
     }
 
+    /// Adds the patch's weighted correction and mask weight into the region buffers, or, with
+    /// `direct` (the frame's pixels and width), applies the correction to the frame itself.
     private func accumulate(_ p: PastePatch, minX: Int, minY: Int, rw: Int, rh: Int,
-                            correction: inout [Float], weights: inout [Float]) {
+                            correction: inout [Float], weights: inout [Float],
+                            direct: (pixels: UnsafeMutablePointer<UInt8>, width: Int)? = nil) {
         let scale = Double(size) / p.region.width
         let x0 = max(minX, Int(p.region.x.rounded(.down))), x1 = min(minX + rw, Int((p.region.x + p.region.width).rounded(.up)))
         let y0 = max(minY, Int(p.region.y.rounded(.down))), y1 = min(minY + rh, Int((p.region.y + p.region.height).rounded(.up)))
@@ -82,6 +98,7 @@ public struct FeatheredPaste: Sendable {
             delta[i] = Float(p.restored[i]) - Float(p.original[i])
             changed = true
         }
+        if direct != nil && !changed { return }
         // Column lookups are the same for every row: bilinear indices, fractions and mask factors.
         let columns = x1 - x0
         var ua = [Int](repeating: 0, count: columns), ub = ua
@@ -89,7 +106,7 @@ public struct FeatheredPaste: Sendable {
         for j in 0..<columns {
             let u = (Double(x0 + j) + 0.5 - p.region.x) * scale
             let fu = u - 0.5
-            ua[j] = min(max(Int(fu.rounded(.down)), 0), size - 1)
+            ua[j] = min(max(ByteRounding.floor(fu), 0), size - 1)
             ub[j] = min(ua[j] + 1, size - 1)
             tx[j] = Float(min(max(fu - Double(ua[j]), 0), 1))
             mu[j] = Float(edgeRamp(u))
@@ -102,17 +119,29 @@ public struct FeatheredPaste: Sendable {
                         let mv = Float(edgeRamp(v))
                         guard mv > 0 else { continue }
                         let fv = v - 0.5
-                        let va = min(max(Int(fv.rounded(.down)), 0), size - 1), vb = min(va + 1, size - 1)
+                        let va = min(max(ByteRounding.floor(fv), 0), size - 1), vb = min(va + 1, size - 1)
                         let ty = Float(min(max(fv - Double(va), 0), 1))
                         let rowA = va * size * 3, rowB = vb * size * 3
                         let outRow = (y - minY) * rw - minX
                         for j in 0..<columns {
                             let m = min(mv, mu[j])
                             guard m > 0 else { continue }
+                            let a0 = rowA + ua[j] * 3, a1 = rowA + ub[j] * 3, b0 = rowB + ua[j] * 3, b1 = rowB + ub[j] * 3
+                            if let direct {
+                                let o = (y * direct.width + x0 + j) * 3, t = tx[j]
+                                for c in 0..<3 {
+                                    let top = d[a0 + c] + (d[a1 + c] - d[a0 + c]) * t
+                                    let bottom = d[b0 + c] + (d[b1 + c] - d[b0 + c]) * t
+                                    // The same float expression as the buffered path, divided by 1.
+                                    let delta = m * (top + (bottom - top) * ty)
+                                    if delta == 0 { continue }
+                                    direct.pixels[o + c] = ByteRounding.byte(Float(direct.pixels[o + c]) + delta)
+                                }
+                                continue
+                            }
                             let i = outRow + x0 + j
                             wts[i] += m
                             guard changed else { continue }
-                            let a0 = rowA + ua[j] * 3, a1 = rowA + ub[j] * 3, b0 = rowB + ua[j] * 3, b1 = rowB + ub[j] * 3
                             let t = tx[j]
                             for c in 0..<3 {
                                 let top = d[a0 + c] + (d[a1 + c] - d[a0 + c]) * t

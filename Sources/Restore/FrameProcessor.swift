@@ -30,6 +30,33 @@ public protocol FrameProcessor: AnyObject {
     func consumeModelAudio(_ chunk: AudioChunk)
     /// No more model audio will come (end of stream): flush what is buffered.
     func modelAudioEnded()
+    /// Hands out the per-frame work that needs only the frames before (face tracking), for the
+    /// session to run on a thread of its own, ahead of restoration. Afterwards frames arrive
+    /// through `frameArrived(analysed:)` and never through `frameArrived(_:)`. nil: not split.
+    func detachAnalysis() -> (any FrameAnalysis)?
+    /// A frame and what the detached analysis found in it, in arrival order.
+    func frameArrived(analysed: AnalysedFrame)
+}
+
+/// A frame with the faces tracked in it, and the tracker's cost and counters after it.
+public struct AnalysedFrame: Sendable {
+    public let frame: VideoFrame
+    public let tracks: [FaceTrack]
+    public let nanos: UInt64
+    public let trackerCounters: FaceTracker.Counters
+
+    public init(frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64, trackerCounters: FaceTracker.Counters) {
+        self.frame = frame
+        self.tracks = tracks
+        self.nanos = nanos
+        self.trackerCounters = trackerCounters
+    }
+}
+
+/// The detached per-frame analysis. One thread at a time calls it, in frame order: the
+/// restoration thread for the first frame, then the analysis thread (a thread start orders them).
+public protocol FrameAnalysis: AnyObject, Sendable {
+    func analyse(_ frame: VideoFrame) -> AnalysedFrame
 }
 
 extension FrameProcessor {
@@ -37,6 +64,8 @@ extension FrameProcessor {
     public func passthrough(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
     public func consumeModelAudio(_ chunk: AudioChunk) {}
     public func modelAudioEnded() {}
+    public func detachAnalysis() -> (any FrameAnalysis)? { nil }
+    public func frameArrived(analysed: AnalysedFrame) { frameArrived(analysed.frame) }
 }
 
 /// Returns every frame unchanged, with the real latency structure of the model (Δ = 2).

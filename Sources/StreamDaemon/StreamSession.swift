@@ -97,6 +97,8 @@ final class StreamSession: @unchecked Sendable {
         onStreaming?("streaming \(format.width)x\(format.height)@\(format.frameRate) from \(options.source)")
 
         var window = LookaheadWindow(radius: processor.lookahead)
+        let analysis = processor.detachAnalysis()
+        let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video) }
         var sizeMismatchLogged = false
         func emit(_ w: FrameWindow) {
             let now = MonotonicClock.now()
@@ -126,18 +128,24 @@ final class StreamSession: @unchecked Sendable {
 
         var sourceError: GstError?
         var outputFailed = false
-        var nextVideo: VideoFrame? = first
+        // With a detachable analysis (face tracking), it runs on its own thread from the second
+        // frame on; the first is analysed here, before that thread exists.
+        var next: Arrival? = analysis.map { .analysed($0.analyse(first)) } ?? .raw(first)
+        analyser?.start()
         var lastFrameAt = Date()
         loop: while true {
             onTick?()
-            if let frame = nextVideo {
+            if let arrival = next {
                 lastFrameAt = Date()
                 report.framesIn += 1
                 metrics?.framesIn.increment()
                 processor.consumeModelAudio(contentsOf: input.modelAudio)
-                processor.frameArrived(frame)
-                if let w = window.push(frame) { emit(w) }
-                nextVideo = nil
+                switch arrival {
+                case .raw(let frame): processor.frameArrived(frame)
+                case .analysed(let analysed): processor.frameArrived(analysed: analysed)
+                }
+                if let w = window.push(arrival.frame) { emit(w) }
+                next = nil
             }
             for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
             if let (e, fromOutput) = checkBus(input: input, output: output) {
@@ -146,8 +154,22 @@ final class StreamSession: @unchecked Sendable {
                 break loop
             }
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
-            switch input.video.pop(timeout: 0.02) {
-            case .element(let f): nextVideo = f
+            let popped: BoundedQueue<Arrival>.PopResult
+            if let analyser {
+                switch analyser.output.pop(timeout: 0.02) {
+                case .element(let a): popped = .element(.analysed(a))
+                case .empty: popped = .empty
+                case .finished: popped = .finished
+                }
+            } else {
+                switch input.video.pop(timeout: 0.02) {
+                case .element(let f): popped = .element(.raw(f))
+                case .empty: popped = .empty
+                case .finished: popped = .finished
+                }
+            }
+            switch popped {
+            case .element(let a): next = a
             case .empty:
                 if options.live && Date().timeIntervalSince(lastFrameAt) > options.stallTimeout {
                     sourceError = .timedOut(what: "a frame from \(options.source) (the source stalled)", seconds: options.stallTimeout)
@@ -156,6 +178,7 @@ final class StreamSession: @unchecked Sendable {
             case .finished: break loop
             }
         }
+        analyser?.stop()
         if sourceError == nil && !stopFlag.get() {
             // End of stream: the last frames' audio context reaches 20 ms past them.
             let deadline = Date(timeIntervalSinceNow: 2)
@@ -233,5 +256,19 @@ extension FrameProcessor {
     /// Feeds every queued model-audio chunk to the processor.
     func consumeModelAudio(contentsOf queue: BoundedQueue<AudioChunk>) {
         while case .element(let chunk) = queue.tryPop() { consumeModelAudio(chunk) }
+    }
+}
+
+/// A frame as the restoration loop receives it: straight from the input, or analysed (tracked)
+/// by the session's analysis thread.
+private enum Arrival: Sendable {
+    case raw(VideoFrame)
+    case analysed(AnalysedFrame)
+
+    var frame: VideoFrame {
+        switch self {
+        case .raw(let f): return f
+        case .analysed(let a): return a.frame
+        }
     }
 }
