@@ -35,6 +35,8 @@ public final class FaceFrontEnd: FrameProcessor {
     public let lookahead: Int
     public let contextSize: Int
     public private(set) var counters = Counters()
+    /// True once the no-audio variant took over (a source without audio).
+    public private(set) var restoringWithoutAudio = false
     /// Faces in the frame processed last (for the faces gauge).
     public private(set) var lastFaceCount = 0
 
@@ -66,7 +68,9 @@ public final class FaceFrontEnd: FrameProcessor {
     private var audioStore: AudioContextStore
     private var recent: RecentTracks
     private let logger: Logger
-    private let restorer: ModelRestorer?
+    private var restorer: ModelRestorer?
+    /// The same weights' `no-audio` variant, for a source without audio (nil: none given).
+    private let restorerWithoutAudio: ModelRestorer?
     private var loggedAudioProblem = false
     private var loggedNoAudio = false
     private var facesInView = false
@@ -75,9 +79,11 @@ public final class FaceFrontEnd: FrameProcessor {
     private var detachedCounters: FaceTracker.Counters?
 
     /// With a `model`, faces are restored (its window and MFCC context size override `lookahead`
-    /// and `contextSize`); without, the crops are pasted back unchanged.
+    /// and `contextSize`); without, the crops are pasted back unchanged. `modelWithoutAudio` (the
+    /// `no-audio` variant of the same weights) takes over for a source without audio.
     public init(tracker: FaceTracker, crop: FaceCrop = FaceCrop(), paste: FeatheredPaste = FeatheredPaste(),
                 lookahead: Int = 2, contextSize: Int = 5, model: RestorationModel? = nil,
+                modelWithoutAudio: RestorationModel? = nil,
                 restoration: RestorationSettings = RestorationSettings(),
                 logger: Logger = Logger(label: "facerestored.faces")) throws {
         self.tracker = tracker
@@ -85,6 +91,13 @@ public final class FaceFrontEnd: FrameProcessor {
         self.paste = paste
         let restorer = try model.map { try ModelRestorer(model: $0, settings: restoration) }
         self.restorer = restorer
+        var withoutAudio = try modelWithoutAudio.map { try ModelRestorer(model: $0, settings: restoration) }
+        if let r = withoutAudio, let main = restorer, r.lookahead != main.lookahead || modelWithoutAudio?.architecture.useAudio == true {
+            // Its window would not fit the stream's lookahead (or it does use audio): not a fallback.
+            logger.warning("\("the no-audio weights do not match the model (window \(r.lookahead) vs \(main.lookahead) frames, or they use audio); ")a source without audio gets a silent audio context instead")
+            withoutAudio = nil
+        }
+        self.restorerWithoutAudio = restorer == nil ? nil : withoutAudio
         self.lookahead = restorer?.lookahead ?? lookahead
         self.recent = RecentTracks(lookahead: self.lookahead)
         self.contextSize = model?.architecture.contextSize ?? contextSize
@@ -162,6 +175,19 @@ public final class FaceFrontEnd: FrameProcessor {
                 loggedAudioProblem = true
                 logger.warning("audio for the model is unusable (\(error)); using silence where it is missing")
             }
+        }
+    }
+
+    public func sourceHasNoAudio() {
+        guard restorer != nil else { return }
+        // Said once here; the per-frame "no audio around frame" notice would only repeat it.
+        loggedNoAudio = true
+        if let alternative = restorerWithoutAudio {
+            restorer = alternative
+            restoringWithoutAudio = true
+            logger.info("the source has no audio: faces are restored by the model's no-audio variant")
+        } else {
+            logger.notice("the source has no audio and the model has no no-audio variant next to it: the model gets a silent (zero) audio context")
         }
     }
 

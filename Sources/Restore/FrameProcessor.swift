@@ -30,6 +30,9 @@ public protocol FrameProcessor: AnyObject {
     func consumeModelAudio(_ chunk: AudioChunk)
     /// No more model audio will come (end of stream): flush what is buffered.
     func modelAudioEnded()
+    /// The source has no audio track (told before the first frame): a processor with a model
+    /// trained without audio switches to it.
+    func sourceHasNoAudio()
     /// Hands out the per-frame work that needs only the frames before (face tracking), for the
     /// session to run on a thread of its own, ahead of restoration. Afterwards frames arrive
     /// through `frameArrived(analysed:)` and never through `frameArrived(_:)`. nil: not split.
@@ -64,6 +67,7 @@ extension FrameProcessor {
     public func passthrough(_ window: FrameWindow) -> VideoFrame { window.centreFrame }
     public func consumeModelAudio(_ chunk: AudioChunk) {}
     public func modelAudioEnded() {}
+    public func sourceHasNoAudio() {}
     public func detachAnalysis() -> (any FrameAnalysis)? { nil }
     public func frameArrived(analysed: AnalysedFrame) { frameArrived(analysed.frame) }
 }

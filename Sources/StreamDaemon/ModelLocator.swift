@@ -34,6 +34,27 @@ enum ModelLocator {
         return nil
     }
 
+    /// The `no-audio` variant that goes with a setting's weights, for sources without audio:
+    /// `models/<profile>-no-audio.safetensors` for a shipped profile, `X-no-audio.safetensors`
+    /// beside a file `X.safetensors`. nil when there is none, or it is unusable (logged by the
+    /// caller through `warning`).
+    static func loadWithoutAudio(_ setting: String, warning: (String) -> Void) -> RestorationModel? {
+        guard let main = path(of: setting), main.hasSuffix(".safetensors") else { return nil }
+        let companion = String(main.dropLast(".safetensors".count)) + "-no-audio.safetensors"
+        guard FileManager.default.isReadableFile(atPath: companion) else { return nil }
+        do {
+            let model = try RestorationModel(path: companion)
+            guard !model.architecture.useAudio else {
+                warning("\(companion) is not a no-audio variant (its metadata says it uses audio); ignored")
+                return nil
+            }
+            return model
+        } catch {
+            warning("the no-audio variant \(companion) cannot be used (\(error)); a source without audio gets a silent audio context")
+            return nil
+        }
+    }
+
     /// Loads the weights, turning a bad file into a message for the person at the terminal.
     static func load(_ setting: String) throws -> RestorationModel? {
         switch try resolve(setting) {

@@ -13,14 +13,15 @@ enum ProcessorFactory {
     }
 
     /// `model` nil: the crops go back unchanged (`model: none`).
-    static func frontEnd(_ settings: RestoreSettings, model: RestorationModel? = nil, logger: Logger,
-                         detector: FaceDetector? = nil) throws -> FaceFrontEnd {
+    static func frontEnd(_ settings: RestoreSettings, model: RestorationModel? = nil, modelWithoutAudio: RestorationModel? = nil,
+                         logger: Logger, detector: FaceDetector? = nil) throws -> FaceFrontEnd {
         var tracking = FaceTracker.Settings()
         tracking.maxFaces = settings.maxFaces
         tracking.detectEvery = settings.detectEvery
         let tracker = FaceTracker(settings: tracking, detector: try detector ?? Self.detector())
         do {
-            return try FaceFrontEnd(tracker: tracker, model: model, restoration: settings.restoration, logger: logger)
+            return try FaceFrontEnd(tracker: tracker, model: model, modelWithoutAudio: modelWithoutAudio,
+                                    restoration: settings.restoration, logger: logger)
         } catch {
             throw CLIError("the restorer could not be set up: \(error)")
         }
@@ -41,6 +42,7 @@ enum ProcessorFactory {
             + "\(t.tracksStarted) tracks, \(t.detectionsRun) detections"
             + (t.detectorErrors > 0 ? ", \(t.detectorErrors) detector errors" : "")
             + (c.audioErrors > 0 ? ", \(c.audioErrors) unusable audio chunks" : "")
+            + (f.restoringWithoutAudio ? "; no-audio variant" : "")
             + (f.restorationCounters.map { String(format: "; restored %d face-frames, code-switch rate %.3f", $0.facesRestored, $0.codeSwitchRate) } ?? "")
     }
 }

@@ -63,7 +63,8 @@ final class StreamSession: @unchecked Sendable {
         let streams = try input.waitForStreams(timeout: options.live ? 5 : 10)
         report.hasAudio = streams.audio
         if !streams.audio {
-            logger.warning("the source has no audio track: output has video only, the model gets silence")
+            logger.warning("the source has no audio track: output has video only")
+            processor.sourceHasNoAudio()
         }
 
         guard let first = try firstFrame(input) else {
@@ -74,9 +75,13 @@ final class StreamSession: @unchecked Sendable {
         let format = input.videoFormat ?? VideoFormat(width: first.width, height: first.height, frameRate: FrameRate(0, 1))
         var pendingAudio: [AudioChunk] = []
         var audioFormat: (rate: Int, channels: Int)?
-        if streams.audio, let chunk = firstAudio(input) {
-            pendingAudio.append(chunk)
-            audioFormat = (chunk.sampleRate, chunk.channels)
+        if streams.audio {
+            if let chunk = firstAudio(input) {
+                pendingAudio.append(chunk)
+                audioFormat = (chunk.sampleRate, chunk.channels)
+            } else {
+                processor.sourceHasNoAudio()
+            }
         }
         let outFormat = VideoFormat(width: options.sideBySide ? 2 * format.width : format.width,
                                     height: format.height, frameRate: format.frameRate)

@@ -105,4 +105,28 @@ struct RestoreWithModelTests {
         #expect(r.stderr.contains(expected), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    @Test("a source without audio is restored by the weights' no-audio variant when one lies beside them, else with silence")
+    func noAudioVariant() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let silent = dir.appendingPathComponent("video-only.mkv").path
+        let cut = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-i", TestSupport.demoClip, "-an", "-c:v", "copy", silent])
+        try #require(cut.status == 0, "\(cut.stderr)")
+        // tiny.safetensors has tiny-no-audio.safetensors beside it; a lone copy has none.
+        let lone = dir.appendingPathComponent("lone.safetensors").path
+        try FileManager.default.copyItem(atPath: Self.tinyModel, toPath: lone)
+        var outputs: [[VideoFrame]] = []
+        for (weights, expected) in [(Self.tinyModel, "no-audio variant"), (lone, "silent (zero) audio context")] {
+            let out = dir.appendingPathComponent("o\(outputs.count).mkv").path
+            let r = try TestSupport.run(TestSupport.binary, [
+                "restore", silent, "-o", out, "--model", weights, "--video-codec", "raw", "-q"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains(expected), "\(r.stderr)")
+            #expect(r.stderr.contains("restored 75 face-frames"), "\(r.stderr)")
+            outputs.append(try TestSupport.decode(out).frames)
+        }
+        #expect(outputs[0].count == 75 && outputs[1].count == 75)
+        #expect(outputs[0][37].pixels != outputs[1][37].pixels, "the no-audio variant was not the model that ran")
+    }
 }

@@ -86,6 +86,7 @@ struct RestoreCommand: ParsableCommand {
         try checkOverwrite(output, force: force)
         // Weights first: a bad model file is reported before any output is touched.
         let weights = try ModelLocator.load(model)
+        let withoutAudio = ModelLocator.loadWithoutAudio(model) { logger.warning("\($0)") }
         if let threads { BLASThreads.set(threads) }
         logger.info("\(ProcessorFactory.describe(weights))")
         let encoder = EncoderSettings(videoCodec: VideoCodec(rawValue: videoCodec)!, audioCodec: AudioCodec(rawValue: audioCodec)!,
@@ -93,7 +94,7 @@ struct RestoreCommand: ParsableCommand {
         let options = StreamSession.Options(source: source, outputs: [.file(path: output)], encoder: encoder,
                                             live: source.looksLive, policy: source.looksLive ? OverloadPolicy() : .never,
                                             sideBySide: sideBySide)
-        let frontEnd = try ProcessorFactory.frontEnd(settings, model: weights, logger: logger)
+        let frontEnd = try ProcessorFactory.frontEnd(settings, model: weights, modelWithoutAudio: withoutAudio, logger: logger)
         let session = StreamSession(options: options, processor: frontEnd, rtspServer: nil, logger: logger)
         let progress = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         session.onProgress = { done, total in progress.update(done: done, total: total) }

@@ -8,6 +8,8 @@ ops.safetensors        one small case per engine op: `<case>.input`, its paramet
                        `<case>.expected`, computed by torch.nn.functional on random values.
 tiny.safetensors       the `tiny` profile (fidelity levels 16, 8, 4) with random weights, written by
                        export.py's `inference_tensors` + metadata exactly like a trained export.
+tiny-no-audio.safetensors   the same with the `no-audio` variant: what the daemon picks for a
+                       source without audio when it is given tiny.safetensors.
 tiny-fixtures.safetensors   2 validation windows in export.py's fixture format, made by
                        export.fixtures itself (real LQ crops of grid_bbaf2n, `standard`
                        degradation): needs training/cache (python3 training/data.py). No FHOG
@@ -156,6 +158,10 @@ def main():
     save_model(m, cfg, HERE / "tiny.safetensors")
     again, _, _ = export.load(HERE / "tiny.safetensors")
     export.fixtures(again, cfg, HERE / "tiny-fixtures.safetensors", windows=2)
+
+    # The daemon's fallback for sources without audio: X.safetensors → X-no-audio.safetensors.
+    cfg = ModelConfig.make("tiny", "no-audio", fidelity_levels=(16, 8, 4))
+    save_model(random_restorer(cfg), cfg, HERE / "tiny-no-audio.safetensors")
 
     for variant in ("2d-cnn", "no-audio"):
         cfg = ModelConfig.make("tiny", variant, image_size=64, fidelity_levels=(16, 8, 4))
