@@ -11,12 +11,16 @@ enum OutputDescription {
         let fps = video.frameRate.isVariable ? 30.0 : video.frameRate.fps
         // File mode blocks the restoration thread when the encoder is behind (nothing is lost);
         // live mode never blocks and leaks the oldest frame instead.
-        let videoQueueBytes = video.width * video.height * 3 * 8
+        let videoQueueBytes = video.width * video.height * 3 * (live ? 3 : 8)
+        // Raw frames are 2.7 MB at 720p: a default queue (10 MB) would hold several, and how many
+        // depends on how busy the encoder's core is, so memory and latency would wander with the
+        // load. Two frames decouple the threads; the appsrc above is the one real buffer.
+        let rawQueue = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0"
         parts.append("""
             appsrc name=fr_vsrc format=time is-live=\(live) block=\(!live) max-bytes=\(videoQueueBytes) \
             \(live ? "leaky-type=upstream " : "")\
             caps="\(AppSource.rgbCaps(width: video.width, height: video.height, frameRate: video.frameRate))" ! \
-            queue ! tee name=fr_vtee allow-not-linked=true
+            \(rawQueue) ! tee name=fr_vtee allow-not-linked=true
             """)
         if let audio {
             // Audio is never blocked (unbounded appsrc queue): the demuxer upstream is already
@@ -29,7 +33,7 @@ enum OutputDescription {
         }
         let encoded = outputs.contains { $0.needsEncoding }
         if encoded {
-            parts.append("fr_vtee. ! queue ! " + videoEncoder(settings, fps: fps) + " ! tee name=fr_venc allow-not-linked=true")
+            parts.append("fr_vtee. ! \(rawQueue) ! " + videoEncoder(settings, fps: fps) + " ! tee name=fr_venc allow-not-linked=true")
             if audio != nil {
                 parts.append("fr_atee. ! queue ! " + audioEncoder(settings) + " ! tee name=fr_aenc allow-not-linked=true")
             }
@@ -62,7 +66,7 @@ enum OutputDescription {
                     parts.append("fr_aenc. ! queue leaky=downstream max-size-time=2000000000 ! appsink name=fr_rtsp_a sync=false async=false")
                 }
             case .sink(let videoSink, let audioSink):
-                parts.append("fr_vtee. ! queue ! videoconvert ! \(videoSink)")
+                parts.append("fr_vtee. ! \(rawQueue) ! videoconvert ! \(videoSink)")
                 if let audioSink, audio != nil {
                     parts.append("fr_atee. ! queue ! audioconvert ! audioresample ! \(audioSink)")
                 }

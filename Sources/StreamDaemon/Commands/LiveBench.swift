@@ -90,7 +90,8 @@ struct LiveBench: ParsableCommand {
                      report.framesOut, report.framesIn, report.fps, report.passthrough, 100 * passShare, report.dropped))
         print(String(format: "added latency (appsink → appsrc) p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                      report.latency.percentile(50) ?? .nan, report.latency.percentile(95) ?? .nan, report.latency.percentile(99) ?? .nan))
-        print("CPU, in % of one core over the run (restoration thread by stage; the rest is GStreamer: decode, encode, mux):")
+        print("time per stage in % of one core over the run (wall time, waits for a core included; tracking runs on the "
+              + "analysis thread, the other stages on the restoration thread):")
         let t = frontEnd.totalTimes
         let stages = [t.track, t.crop, t.features, t.model, t.smoothing, t.paste]
         let names = ["track+detect", "crop+FHOG", "FHOG", "model", "smoothing", "paste"]
@@ -98,7 +99,7 @@ struct LiveBench: ParsableCommand {
             print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
                   + String(format: "%6.1f %%   (%.2f ms per frame out)", 100 * Double(ns) / 1e9 / wall, Double(ns) / 1e6 / Double(max(frames, 1))))
         }
-        print(String(format: "  restoration thread total %.1f %%, other threads (decode, encode, I/O) %.1f %%, process %.1f %% of %d cores",
+        print(String(format: "  restoration thread CPU %.1f %%, other threads (analysis, decode, encode, I/O) %.1f %%, process %.1f %% of %d cores",
                      100 * restorationCPU / wall, 100 * (processCPU - restorationCPU) / wall, 100 * processCPU / wall,
                      ProcessInfo.processInfo.activeProcessorCount))
         if let warm = rss.warm {

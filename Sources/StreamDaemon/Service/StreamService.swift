@@ -70,6 +70,7 @@ final class StreamService: Service, @unchecked Sendable {
         // weights loads those (and keeps the old ones if the new file is bad).
         var modelSetting = config.restore.model
         var model = try ModelLocator.load(modelSetting)
+        var withoutAudio = ModelLocator.loadWithoutAudio(modelSetting) { [logger] in logger.warning("\($0)") }
         logger.info("\(ProcessorFactory.describe(model))")
         metrics.modelLoaded(model, setting: modelSetting)
         var held: HeldPicture?
@@ -90,6 +91,7 @@ final class StreamService: Service, @unchecked Sendable {
             if config.restore.model != modelSetting {
                 do {
                     model = try ModelLocator.load(config.restore.model)
+                    withoutAudio = ModelLocator.loadWithoutAudio(config.restore.model) { [logger] in logger.warning("\($0)") }
                     logger.info("reloaded \(ProcessorFactory.describe(model))")
                     metrics.modelLoaded(model, setting: config.restore.model)
                 } catch {
@@ -97,7 +99,8 @@ final class StreamService: Service, @unchecked Sendable {
                 }
                 modelSetting = config.restore.model
             }
-            let frontEnd = try ProcessorFactory.frontEnd(config.restore, model: model, logger: logger, detector: detector)
+            let frontEnd = try ProcessorFactory.frontEnd(config.restore, model: model, modelWithoutAudio: withoutAudio,
+                                                         logger: logger, detector: detector)
             let session = StreamSession(options: options, processor: frontEnd,
                                         rtspServer: servers.server(hasAudio:), logger: logger)
             session.metrics = metrics
@@ -112,7 +115,16 @@ final class StreamService: Service, @unchecked Sendable {
                 held = nil
             }
             var restoredSoFar = 0
-            session.onProgress = { [metrics] _, _ in
+            var lastTrim = MonotonicClock.now()
+            session.onProgress = { [metrics, logger] _, _ in
+                // Freed frame buffers otherwise stay in glibc's arenas; RSS would wander with
+                // fragmentation rather than follow what is in use (see MallocTuning).
+                if MonotonicClock.now() - lastTrim > 30_000_000_000 {
+                    let t0 = MonotonicClock.now()
+                    let released = MallocTuning.releaseFreedMemory()
+                    lastTrim = MonotonicClock.now()
+                    logger.debug("returned \(released) kB of freed heap to the system in \((lastTrim - t0) / 1_000_000) ms")
+                }
                 metrics.faces.record(frontEnd.lastFaceCount)
                 let t = frontEnd.lastTimes
                 metrics.stageTrack.recordNanoseconds(Int64(t.track))
