@@ -85,8 +85,10 @@ final class StreamService: Service, @unchecked Sendable {
             sessions += 1
             var encoder = config.encoder
             encoder.live = config.isLive
+            let recording = RecordingPaths.fresh(config.outputs)
+            for r in recording.renamed { logger.notice("\(r.from) exists (an earlier session's recording): writing \(r.to)") }
             let options = StreamSession.Options(
-                source: config.source, outputs: config.outputs, encoder: encoder, live: config.isLive,
+                source: config.source, outputs: recording.outputs, encoder: encoder, live: config.isLive,
                 policy: config.isLive ? OverloadPolicy(latencyBudgetMs: config.latencyBudgetMs) : .never)
             if config.restore.model != modelSetting {
                 do {
