@@ -111,6 +111,21 @@ public struct FeatheredPaste: Sendable {
             tx[j] = Float(min(max(fu - Double(ua[j]), 0), 1))
             mu[j] = Float(edgeRamp(u))
         }
+        // Bilinear in two steps with the same float expressions as the direct formula (so the
+        // result is bit for bit the same): each source row the output touches is interpolated
+        // across the output columns once, not once per output row that reads it; an enlarged
+        // face reads every source row about twice.
+        var hA = [Float](repeating: 0, count: columns * 3), hB = hA
+        var rowsIn: (a: Int, b: Int) = (-1, -1)
+        func interpolateRow(_ row: Int, into h: inout [Float], _ d: UnsafeBufferPointer<Float>) {
+            let base = row * size * 3
+            h.withUnsafeMutableBufferPointer { out in
+                for j in 0..<columns {
+                    let a = base + ua[j] * 3, b = base + ub[j] * 3, t = tx[j]
+                    for c in 0..<3 { out[j * 3 + c] = d[a + c] + (d[b + c] - d[a + c]) * t }
+                }
+            }
+        }
         delta.withUnsafeBufferPointer { d in
             correction.withUnsafeMutableBufferPointer { corr in
                 weights.withUnsafeMutableBufferPointer { wts in
@@ -121,32 +136,37 @@ public struct FeatheredPaste: Sendable {
                         let fv = v - 0.5
                         let va = min(max(ByteRounding.floor(fv), 0), size - 1), vb = min(va + 1, size - 1)
                         let ty = Float(min(max(fv - Double(va), 0), 1))
-                        let rowA = va * size * 3, rowB = vb * size * 3
+                        // vb follows from va, so the pair changes exactly when va does.
+                        if changed && va != rowsIn.a {
+                            if va == rowsIn.b { swap(&hA, &hB) } else { interpolateRow(va, into: &hA, d) }
+                            interpolateRow(vb, into: &hB, d)
+                            rowsIn = (va, vb)
+                        }
                         let outRow = (y - minY) * rw - minX
-                        for j in 0..<columns {
-                            let m = min(mv, mu[j])
-                            guard m > 0 else { continue }
-                            let a0 = rowA + ua[j] * 3, a1 = rowA + ub[j] * 3, b0 = rowB + ua[j] * 3, b1 = rowB + ub[j] * 3
-                            if let direct {
-                                let o = (y * direct.width + x0 + j) * 3, t = tx[j]
-                                for c in 0..<3 {
-                                    let top = d[a0 + c] + (d[a1 + c] - d[a0 + c]) * t
-                                    let bottom = d[b0 + c] + (d[b1 + c] - d[b0 + c]) * t
-                                    // The same float expression as the buffered path, divided by 1.
-                                    let delta = m * (top + (bottom - top) * ty)
-                                    if delta == 0 { continue }
-                                    direct.pixels[o + c] = ByteRounding.byte(Float(direct.pixels[o + c]) + delta)
+                        hA.withUnsafeBufferPointer { top in
+                            hB.withUnsafeBufferPointer { bottom in
+                                for j in 0..<columns {
+                                    let m = min(mv, mu[j])
+                                    guard m > 0 else { continue }
+                                    if let direct {
+                                        let o = (y * direct.width + x0 + j) * 3
+                                        for c in 0..<3 {
+                                            let t = top[j * 3 + c], b = bottom[j * 3 + c]
+                                            // The buffered path's value, divided by its norm of 1.
+                                            let delta = m * (t + (b - t) * ty)
+                                            if delta == 0 { continue }
+                                            direct.pixels[o + c] = ByteRounding.byte(Float(direct.pixels[o + c]) + delta)
+                                        }
+                                        continue
+                                    }
+                                    let i = outRow + x0 + j
+                                    wts[i] += m
+                                    guard changed else { continue }
+                                    for c in 0..<3 {
+                                        let t = top[j * 3 + c], b = bottom[j * 3 + c]
+                                        corr[i * 3 + c] += m * (t + (b - t) * ty)
+                                    }
                                 }
-                                continue
-                            }
-                            let i = outRow + x0 + j
-                            wts[i] += m
-                            guard changed else { continue }
-                            let t = tx[j]
-                            for c in 0..<3 {
-                                let top = d[a0 + c] + (d[a1 + c] - d[a0 + c]) * t
-                                let bottom = d[b0 + c] + (d[b1 + c] - d[b0 + c]) * t
-                                corr[i * 3 + c] += m * (top + (bottom - top) * ty)
                             }
                         }
                     }

@@ -97,6 +97,48 @@ struct PixelLoopTests {
         }
     }
 
+    @Test("the paste equals the per-pixel bilinear formula of the change, faded by the mask, for enlarged and shrunk faces")
+    func pasteFormula() {
+        let frame = noiseFrame(width: 640, height: 360, seed: 13)
+        let crop = FaceCrop(), paste = FeatheredPaste()
+        var rng = Noise(state: 17)
+        for region in [FaceBox(x: 60.4, y: 20.2, width: 300.3, height: 300.3), FaceBox(x: 500.5, y: 250.5, width: 190, height: 190),
+                       FaceBox(x: 100, y: 100, width: 128.7, height: 128.7)] {
+            let original = crop.sample(frame, region: region)
+            let restored = original.map { UInt8(clamping: Int($0) + Int.random(in: -30...30, using: &rng)) }
+            var fast = frame
+            paste.paste([PastePatch(region: region, original: original, restored: restored)], into: &fast)
+            #expect(fast.pixels == Self.plainPaste(frame, region: region, original: original, restored: restored, paste: paste), "\(region)")
+        }
+    }
+
+    /// One patch, pixel by pixel: bilinear (horizontal, then vertical) of restored − original at
+    /// the pixel's crop position, times the mask weight, added and rounded.
+    static func plainPaste(_ frame: VideoFrame, region: FaceBox, original: [UInt8], restored: [UInt8], paste: FeatheredPaste) -> [UInt8] {
+        var px = frame.pixels
+        let size = paste.size, scale = Double(size) / region.width
+        let d = zip(restored, original).map { Float($0) - Float($1) }
+        for y in max(0, Int(region.y.rounded(.down)))..<min(frame.height, Int((region.y + region.height).rounded(.up))) {
+            for x in max(0, Int(region.x.rounded(.down)))..<min(frame.width, Int((region.x + region.width).rounded(.up))) {
+                let u = (Double(x) + 0.5 - region.x) * scale, v = (Double(y) + 0.5 - region.y) * scale
+                let m = Float(paste.weight(u: u, v: v))
+                guard m > 0 else { continue }
+                let ua = min(max(Int((u - 0.5).rounded(.down)), 0), size - 1), ub = min(ua + 1, size - 1)
+                let va = min(max(Int((v - 0.5).rounded(.down)), 0), size - 1), vb = min(va + 1, size - 1)
+                let t = Float(min(max(u - 0.5 - Double(ua), 0), 1)), ty = Float(min(max(v - 0.5 - Double(va), 0), 1))
+                for c in 0..<3 {
+                    let top = d[(va * size + ua) * 3 + c] + (d[(va * size + ub) * 3 + c] - d[(va * size + ua) * 3 + c]) * t
+                    let bottom = d[(vb * size + ua) * 3 + c] + (d[(vb * size + ub) * 3 + c] - d[(vb * size + ua) * 3 + c]) * t
+                    let delta = m * (top + (bottom - top) * ty)
+                    if delta == 0 { continue }
+                    let i = (y * frame.width + x) * 3 + c
+                    px[i] = UInt8(min(255, max(0, (Float(px[i]) + delta).rounded())))
+                }
+            }
+        }
+        return px
+    }
+
     static func plainDownscale(_ frame: VideoFrame, factor: Double) -> (pixels: [UInt8], width: Int, height: Int) {
         let ow = max(1, Int((Double(frame.width) * factor).rounded())), oh = max(1, Int((Double(frame.height) * factor).rounded()))
         let sx = Double(frame.width) / Double(ow), sy = Double(frame.height) / Double(oh)
