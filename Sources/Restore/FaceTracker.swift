@@ -47,6 +47,7 @@ public final class FaceTracker {
         public var followed = 0
         public var followerUnsure = 0
         public var followerErrors = 0
+        public init() {}
     }
 
     private struct State {
