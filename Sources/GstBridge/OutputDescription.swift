@@ -12,10 +12,13 @@ enum OutputDescription {
         // File mode blocks the restoration thread when the encoder is behind (nothing is lost);
         // live mode never blocks and leaks the oldest frame instead.
         let videoQueueBytes = video.width * video.height * 3 * (live ? 3 : 8)
-        // Raw frames are 2.7 MB at 720p: a default queue (10 MB) would hold several, and how many
-        // depends on how busy the encoder's core is, so memory and latency would wander with the
-        // load. Two frames decouple the threads; the appsrc above is the one real buffer.
-        let rawQueue = "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0"
+        // Live: raw frames are 2.7 MB at 720p, a default queue (10 MB) would hold several, and how
+        // many depends on how busy the encoder's core is, so memory and latency would wander with
+        // the load. Two frames decouple the threads; the leaky appsrc above is the one buffer.
+        // Files keep the default queues: their appsrc blocks, and the slack lets all sinks
+        // preroll when the first audio comes a few frames after the video (less slack deadlocked
+        // `bench churn`, which pushes 20 frames before any audio).
+        let rawQueue = live ? "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0" : "queue"
         parts.append("""
             appsrc name=fr_vsrc format=time is-live=\(live) block=\(!live) max-bytes=\(videoQueueBytes) \
             \(live ? "leaky-type=upstream " : "")\
