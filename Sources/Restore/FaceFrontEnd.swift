@@ -94,7 +94,7 @@ public final class FaceFrontEnd: FrameProcessor {
         var withoutAudio = try modelWithoutAudio.map { try ModelRestorer(model: $0, settings: restoration) }
         if let r = withoutAudio, let main = restorer, r.lookahead != main.lookahead || modelWithoutAudio?.architecture.useAudio == true {
             // Its window would not fit the stream's lookahead (or it does use audio): not a fallback.
-            logger.warning("\("the no-audio weights do not match the model (window \(r.lookahead) vs \(main.lookahead) frames, or they use audio); ")a source without audio gets a silent audio context instead")
+            logger.warning("the no-audio weights do not match the model (window \(r.lookahead) vs \(main.lookahead) frames, or they use audio); a source without audio gets a silent audio context instead")
             withoutAudio = nil
         }
         self.restorerWithoutAudio = restorer == nil ? nil : withoutAudio

@@ -159,20 +159,8 @@ final class StreamSession: @unchecked Sendable {
                 break loop
             }
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
-            let popped: BoundedQueue<Arrival>.PopResult
-            if let analyser {
-                switch analyser.output.pop(timeout: 0.02) {
-                case .element(let a): popped = .element(.analysed(a))
-                case .empty: popped = .empty
-                case .finished: popped = .finished
-                }
-            } else {
-                switch input.video.pop(timeout: 0.02) {
-                case .element(let f): popped = .element(.raw(f))
-                case .empty: popped = .empty
-                case .finished: popped = .finished
-                }
-            }
+            let popped = analyser.map { $0.output.pop(timeout: 0.02).map(Arrival.analysed) }
+                ?? input.video.pop(timeout: 0.02).map(Arrival.raw)
             switch popped {
             case .element(let a): next = a
             case .empty:
@@ -274,6 +262,17 @@ private enum Arrival: Sendable {
         switch self {
         case .raw(let f): return f
         case .analysed(let a): return a.frame
+        }
+    }
+}
+
+extension BoundedQueue.PopResult {
+    /// The same result with its element transformed.
+    func map<T>(_ transform: (Element) -> T) -> BoundedQueue<T>.PopResult {
+        switch self {
+        case .element(let e): return .element(transform(e))
+        case .empty: return .empty
+        case .finished: return .finished
         }
     }
 }

@@ -6,20 +6,9 @@ import Testing
 /// division for speed; these tests hold them to the plain formulas they replace, bit for bit.
 @Suite("Fast pixel loops equal the plain formulas")
 struct PixelLoopTests {
-    /// Deterministic noise (SplitMix64) so that a failure reproduces.
-    struct Noise: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
+    // Noise from SeededGenerator (MFCCFixtures.swift), so that a failure reproduces.
     func noiseFrame(width: Int, height: Int, seed: UInt64) -> VideoFrame {
-        var rng = Noise(state: seed)
+        var rng = SeededGenerator(seed: seed)
         let px = (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         return VideoFrame(width: width, height: height, pixels: px, pts: .zero, sequence: 0, arrivalNanos: 0)
     }
@@ -27,7 +16,7 @@ struct PixelLoopTests {
     @Test("byte rounding is rounded() half away from zero, clamped, on halves, near-halves and out-of-range values")
     func byteRounding() {
         var values: [Double] = [-3, -0.5, -0.49, 0, 0.49999999999999994, 0.5, 1.5, 2.5, 254.5, 254.49999999999997, 255, 255.4, 255.6, 300]
-        var rng = Noise(state: 7)
+        var rng = SeededGenerator(seed: 7)
         for _ in 0..<100_000 { values.append(Double.random(in: -10...270, using: &rng)) }
         for k in 0...255 { values += [Double(k) + 0.5, (Double(k) + 0.5).nextDown, (Double(k) + 0.5).nextUp] }
         for v in values {
@@ -47,7 +36,7 @@ struct PixelLoopTests {
                 return
             }
         }
-        var rng = Noise(state: 11)
+        var rng = SeededGenerator(seed: 11)
         for _ in 0..<200_000 {
             let n = Int.random(in: 1...5000, using: &rng), x = Int.random(in: 0...(256 * n), using: &rng)
             #expect(ExactDivision(n)(x) == x / n, "n \(n), x \(x)")
@@ -80,7 +69,7 @@ struct PixelLoopTests {
     func singlePatchPaste() {
         let frame = noiseFrame(width: 640, height: 360, seed: 5)
         let crop = FaceCrop(), paste = FeatheredPaste()
-        var rng = Noise(state: 9)
+        var rng = SeededGenerator(seed: 9)
         for region in [FaceBox(x: 40.3, y: 30.6, width: 220.7, height: 220.7), FaceBox(x: -30, y: -12.5, width: 180, height: 180)] {
             let original = crop.sample(frame, region: region)
             let restored = original.map { UInt8(clamping: Int($0) + Int.random(in: -40...40, using: &rng)) }
@@ -101,7 +90,7 @@ struct PixelLoopTests {
     func pasteFormula() {
         let frame = noiseFrame(width: 640, height: 360, seed: 13)
         let crop = FaceCrop(), paste = FeatheredPaste()
-        var rng = Noise(state: 17)
+        var rng = SeededGenerator(seed: 17)
         for region in [FaceBox(x: 60.4, y: 20.2, width: 300.3, height: 300.3), FaceBox(x: 500.5, y: 250.5, width: 190, height: 190),
                        FaceBox(x: 100, y: 100, width: 128.7, height: 128.7)] {
             let original = crop.sample(frame, region: region)
