@@ -10,7 +10,8 @@ swift build --build-tests 2>&1 | grep -v "prohibited flag" | tail -n 20
 swift test --skip-build --disable-xctest 2>&1 | grep -v "prohibited flag" | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -c '^✔ Test "' "$log" || true)
-failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)
+# A parameterised test's failure reads '✘ Test "name" with N test cases failed'.
+failed=$(grep -cE '^✘ Test "[^"]*" (with [0-9]+ test cases? )?failed' "$log" || true)
 py_passed=0; py_failed=0
 # Python tests: Debian's python3-torch serves /usr/bin/python3 only (a pyenv/venv python3 first on
 # PATH usually lacks it), so take the first interpreter with pytest and torch; with pytest alone the

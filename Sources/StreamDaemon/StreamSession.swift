@@ -181,7 +181,15 @@ final class StreamSession: @unchecked Sendable {
         }
         for w in window.flush() { emit(w) }
         if sourceError == nil && !stopFlag.get() {
-            for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
+            // The output-audio branch can lag the video's end by a few chunks; draining only what
+            // had arrived cut up to ~50 ms off the end of the restored file's audio.
+            let deadline = Date(timeIntervalSinceNow: 2)
+            while true {
+                let finished = input.audio.isFinished
+                for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
+                if finished || Date() >= deadline { break }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
         }
         report.dropped = input.framesDropped
         metrics?.dropped.increment(by: Int64(report.dropped))
