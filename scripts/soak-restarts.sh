@@ -5,14 +5,19 @@
 # segments. Prints every outage's recovery time, RSS and open descriptors over time, and checks
 # every finished segment plays.
 #   scripts/soak-restarts.sh [--short] [SECONDS] [RESTARTS]     (defaults 1800 s, 20 restarts;
-#   --short: 120 s, 4 restarts). Needs a release build and ffmpeg.
+#   --short: 120 s, 4 restarts). Needs ffmpeg and a release build, or FACERESTORED_BIN=path.
+# RSS while streaming may grow by 5 % (median of the last minute against the first, outages and
+# each session's first 10 s left out, see below); --short allows 20 %: its
+# 12-second windows are too short to resolve 5 %, but a pipeline leaked per restart (tens of MB
+# each) still fails it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-seconds=1800; restarts=20
-if [ "${1:-}" = "--short" ]; then seconds=120; restarts=4; shift; fi
+seconds=1800; restarts=20; rss_limit=5
+if [ "${1:-}" = "--short" ]; then seconds=120; restarts=4; rss_limit=20; shift; fi
 seconds=${1:-$seconds}; restarts=${2:-$restarts}
-bin=.build/release/facerestored
+bin=${FACERESTORED_BIN:-.build/release/facerestored}
 [ -x "$bin" ] || swift build -c release --product facerestored
+keep=${SOAK_KEEP:-0}  # SOAK_KEEP=1 keeps the logs and samples
 dir=$(mktemp -d); cam=$((20000 + RANDOM % 10000)); out=$((cam + 1))
 interval=$((seconds / (restarts + 1)))
 # The camera plays the file from the start after each restart; it must outlast the longest
@@ -45,16 +50,30 @@ trap 'kill $daemon $camera $client $sampler 2>/dev/null; [ "${keep:-0}" = 1 ] &&
 sleep 4
 ffmpeg -v error -rtsp_transport tcp -i "rtsp://127.0.0.1:$out/out" -f null - > "$dir/client.log" 2>&1 &
 client=$!
-# RSS swings by about ±5 % from second to second in a steady stream (frame queues, encoder
-# lookahead), so growth is the median of the last minute against the median of the first.
+# RSS is two different things over a soak: while a session streams it swings by ±10 % (frame
+# queues, encoder lookahead, the periodic trim) after a ~10-second ramp, and between sessions,
+# with everything released and trimmed, it falls to a floor. A window that mixes the two measures
+# where the outages fell rather than growth. So each sample is labelled: `settled` (streaming for
+# 10 s or more), `ramp`, or `down` (camera killed, not yet resumed); growth compares settled
+# samples only, and the floors of the first and last outage are reported beside it.
+state() { echo "$1 $(date +%s) $2" > "$dir/state.tmp"; mv "$dir/state.tmp" "$dir/state"; }
+for ((t = 0; t < 200; t++)); do grep -q streaming "$dir/daemon.log" && break; sleep 0.1; done
+state up 0
 ( while kill -0 "$daemon" 2>/dev/null; do
-    echo "$(awk '/VmRSS/ {print $2}' /proc/$daemon/status 2>/dev/null) $(ls /proc/$daemon/fd 2>/dev/null | wc -l)"
+    read -r what since n < "$dir/state"
+    label=$what
+    [ "$what" = up ] && label=$([ $(( $(date +%s) - since )) -ge 10 ] && echo settled || echo ramp)
+    # RSS, descriptors, RSS of anonymous memory and of mapped files (library code paged in on
+    # first use: bounded, not a leak), label, session or outage number.
+    echo "$(awk '/^VmRSS:/ {print $2}' /proc/$daemon/status 2>/dev/null) $(ls /proc/$daemon/fd 2>/dev/null | wc -l) $(awk '/^(RssAnon|RssFile):/ {printf "%s ", $2}' /proc/$daemon/status 2>/dev/null)$label $n"
     sleep 1
   done > "$dir/samples" ) &
 sampler=$!
+began=$(date +%s)
 worst=0; fails=0
 for ((i = 1; i <= restarts; i++)); do
   sleep $((interval / 2 + RANDOM % (interval / 2 + 1)))
+  state down "$i"
   kill -9 "$camera"; wait "$camera" 2>/dev/null
   sleep $((1 + RANDOM % 3))
   before=$(grep -c "streaming" "$dir/daemon.log")
@@ -66,18 +85,25 @@ for ((i = 1; i <= restarts; i++)); do
     sleep 0.05
   done
   now=$(date +%s.%N)
+  state up "$i"
   rec=$(echo "$now - ${back:-$now}" | bc)
   echo "restart $i: resumed $(printf %.2f "$rec") s after the camera's return; rss $(awk '/VmRSS/ {print $2}' /proc/$daemon/status) kB, fds $(ls /proc/$daemon/fd | wc -l)"
   worst=$(echo "if ($rec > $worst) $rec else $worst" | bc)
   [ "$(echo "$rec > 2" | bc)" = 1 ] && fails=$((fails + 1))
 done
-sleep 5
-window=$(( seconds / 10 < 60 ? seconds / 10 : 60 ))
+# Run the full duration, with at least 40 s after the last restart (30 s of it settled).
+left=$(( seconds - ($(date +%s) - began) )); sleep $(( left > 40 ? left : 40 ))
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-rss0=$(head -n "$window" "$dir/samples" | cut -d' ' -f1 | median)
-rss1=$(tail -n "$window" "$dir/samples" | cut -d' ' -f1 | median)
-fd0=$(head -n "$window" "$dir/samples" | cut -d' ' -f2 | sort -n | tail -1)
-fd1=$(tail -n "$window" "$dir/samples" | cut -d' ' -f2 | sort -n | tail -1)
+grep ' settled ' "$dir/samples" > "$dir/settled"
+n=$(wc -l < "$dir/settled")
+window=$(( n / 4 < 60 ? n / 4 : 60 ))
+col() { cut -d' ' -f"$1" | median; }
+rss0=$(head -n "$window" "$dir/settled" | col 1); rss1=$(tail -n "$window" "$dir/settled" | col 1)
+fd0=$(head -n "$window" "$dir/settled" | col 2); fd1=$(tail -n "$window" "$dir/settled" | col 2)
+anon0=$(head -n "$window" "$dir/settled" | col 3); anon1=$(tail -n "$window" "$dir/settled" | col 3)
+file0=$(head -n "$window" "$dir/settled" | col 4); file1=$(tail -n "$window" "$dir/settled" | col 4)
+floor() { awk -v n="$1" '$5 == "down" && $6 == n {print $1}' "$dir/samples" | sort -n | head -1; }
+floor0=$(floor 1); floor1=$(floor "$restarts")
 kill -TERM "$daemon"; wait "$daemon"; status=$?
 bad=0; total=0
 for f in "$dir"/rec/*; do
@@ -86,13 +112,14 @@ for f in "$dir"/rec/*; do
   info=$(gst-discoverer-1.0 "$f" 2>&1)
   if [[ "$info" != *"video #"* ]]; then bad=$((bad + 1)); keep=1; echo "unplayable: $f ($(stat -c %s "$f") bytes)"; fi
 done
-grep -q secret "$dir/daemon.log" && echo "FAIL: a credential reached the log"
+cred_ok=1
+grep -q secret "$dir/daemon.log" && { cred_ok=0; keep=1; echo "FAIL: a credential reached the log"; }
 kill "$client" 2>/dev/null
 # Each session's summary line says how many face-frames it restored.
 restored=$(grep -o "restored [0-9]* face-frames" "$dir/daemon.log" | awk '{s += $2} END {print s + 0}')
 growth=$(echo "scale=1; ($rss1 - $rss0) * 100 / $rss0" | bc)
-echo "summary: $restarts restarts, worst recovery $(printf %.2f "$worst") s, $fails over 2 s; RSS (median of the first/last $window s) $rss0 → $rss1 kB ($growth %); fds (max) $fd0 → $fd1; segments $total, unplayable $bad; $restored face-frames restored; exit status $status"
-rss_ok=$(echo "$growth <= 5" | bc)
-[ "$rss_ok" = 1 ] || echo "FAIL: resident memory grew by more than 5 %"
+echo "summary: $restarts restarts, worst recovery $(printf %.2f "$worst") s, $fails over 2 s; RSS streaming (median of the first/last $window settled samples) $rss0 → $rss1 kB ($growth %; anonymous $anon0 → $anon1, files $file0 → $file1), between sessions (floor of outage 1 / $restarts) ${floor0:-?} → ${floor1:-?} kB; fds (median) $fd0 → $fd1; segments $total, unplayable $bad; $restored face-frames restored; exit status $status"
+rss_ok=$(echo "$growth <= $rss_limit" | bc)
+[ "$rss_ok" = 1 ] || echo "FAIL: resident memory grew by more than $rss_limit %"
 [ "$fd1" -le "$fd0" ] || echo "FAIL: open descriptors grew"
-[ "$fails" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$status" -eq 0 ] && [ "$rss_ok" = 1 ] && [ "$fd1" -le "$fd0" ]
+[ "$fails" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$status" -eq 0 ] && [ "$rss_ok" = 1 ] && [ "$fd1" -le "$fd0" ] && [ "$cred_ok" = 1 ]
