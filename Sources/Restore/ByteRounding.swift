@@ -12,11 +12,13 @@ enum ByteRounding {
         return UInt8(v - Double(t) >= 0.5 ? t + 1 : t)
     }
 
+    /// 32-bit and unchecked: a packed float-to-int32 conversion exists on baseline x86-64 and a
+    /// 64-bit one does not, so this form lets a loop of them vectorise.
     @inline(__always)
     static func byte(_ x: Float) -> UInt8 {
         let v = min(255, max(0, x))
-        let t = Int(v)
-        return UInt8(v - Float(t) >= 0.5 ? t + 1 : t)
+        let t = Int32(v)
+        return UInt8(truncatingIfNeeded: v - Float(t) >= 0.5 ? t &+ 1 : t)
     }
 
     /// `Int(x.rounded(.down))` for any finite x, without a libm call.

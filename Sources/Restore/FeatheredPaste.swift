@@ -111,6 +111,8 @@ public struct FeatheredPaste: Sendable {
             tx[j] = Float(min(max(fu - Double(ua[j]), 0), 1))
             mu[j] = Float(edgeRamp(u))
         }
+        // The mask once per channel, for the direct path's flat loop.
+        let mu3 = direct == nil ? [] : mu.flatMap { [$0, $0, $0] }
         // Bilinear in two steps with the same float expressions as the direct formula (so the
         // result is bit for bit the same): each source row the output touches is interpolated
         // across the output columns once, not once per output row that reads it; an enlarged
@@ -145,20 +147,23 @@ public struct FeatheredPaste: Sendable {
                         let outRow = (y - minY) * rw - minX
                         hA.withUnsafeBufferPointer { top in
                             hB.withUnsafeBufferPointer { bottom in
+                                if let direct {
+                                    // The buffered path's value, divided by its norm of 1, with no
+                                    // branch per sample so the loop vectorises: where the mask or the
+                                    // change is 0 the sum is the pixel itself, which rounds to itself.
+                                    let row = direct.pixels + (y * direct.width + x0) * 3
+                                    mu3.withUnsafeBufferPointer { mask in
+                                        for k in 0..<(columns * 3) {
+                                            let t = top[k], b = bottom[k]
+                                            let delta = min(mv, mask[k]) * (t + (b - t) * ty)
+                                            row[k] = ByteRounding.byte(Float(row[k]) + delta)
+                                        }
+                                    }
+                                    return
+                                }
                                 for j in 0..<columns {
                                     let m = min(mv, mu[j])
                                     guard m > 0 else { continue }
-                                    if let direct {
-                                        let o = (y * direct.width + x0 + j) * 3
-                                        for c in 0..<3 {
-                                            let t = top[j * 3 + c], b = bottom[j * 3 + c]
-                                            // The buffered path's value, divided by its norm of 1.
-                                            let delta = m * (t + (b - t) * ty)
-                                            if delta == 0 { continue }
-                                            direct.pixels[o + c] = ByteRounding.byte(Float(direct.pixels[o + c]) + delta)
-                                        }
-                                        continue
-                                    }
                                     let i = outRow + x0 + j
                                     wts[i] += m
                                     guard changed else { continue }
