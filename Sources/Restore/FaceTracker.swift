@@ -31,6 +31,11 @@ public final class FaceTracker {
         public var maxMissedDetections = 2
         /// Minimum IoU between a track's predicted box and a detection to be the same face.
         public var matchIoU = 0.3
+        /// While faces are tracked, a detection round scans the whole frame only when this many
+        /// frames have passed since the last whole-frame scan; in between it scans a window twice
+        /// each face's side (`LocalDetection`). So a face entering the picture is found within
+        /// this many frames; 1 scans the whole frame every round.
+        public var fullScanEvery = 30
         public init() {}
     }
 
@@ -38,6 +43,8 @@ public final class FaceTracker {
     public struct Counters: Sendable, Equatable {
         public var frames = 0
         public var detectionsRun = 0
+        /// Detection rounds that scanned the whole frame (the others scanned around the tracks).
+        public var fullScans = 0
         public var framesWithoutFace = 0
         public var tracksStarted = 0
         public var tracksEnded = 0
@@ -69,6 +76,7 @@ public final class FaceTracker {
     private var states: [State] = []
     private var nextID = 1
     private var frameIndex = 0
+    private var lastFullScan: Int?
 
     /// `detect` is called with a (downscaled) RGB image; boxes are in that image's pixels. Tracks
     /// move by prediction between detections (no image-based follower).
@@ -80,7 +88,7 @@ public final class FaceTracker {
     /// `makeFollower` makes each new track's follower (nil: none); `detect` as above.
     public init(settings: Settings = Settings(), makeFollower: (() throws -> any TrackFollower)?,
                 detect: @escaping (_ rgb: [UInt8], _ width: Int, _ height: Int, _ upsample: Int) throws -> [FaceDetection]) {
-        precondition(settings.detectEvery >= 1 && settings.maxFaces >= 1, "invalid tracker settings")
+        precondition(settings.detectEvery >= 1 && settings.maxFaces >= 1 && settings.fullScanEvery >= 1, "invalid tracker settings")
         self.settings = settings
         self.makeFollower = makeFollower
         self.detect = detect
@@ -107,7 +115,7 @@ public final class FaceTracker {
         if runDetection, let small {
             counters.detectionsRun += 1
             do {
-                let found = try detect(small.pixels, small.width, small.height, settings.upsample)
+                let found = try detectFaces(in: small, factor: factor, at: frame.pts)
                 associate(found, in: small, factor: factor, at: frame.pts)
             } catch {
                 counters.detectorErrors += 1
@@ -118,6 +126,29 @@ public final class FaceTracker {
         }
         if states.isEmpty { counters.framesWithoutFace += 1 }
         return states.map(\.track)
+    }
+
+    /// Detections in `image` (the frame scaled by `factor`), in its pixels: of the whole image on
+    /// a full-scan round or when nothing is tracked, else of a window around each track.
+    private func detectFaces(in image: Image, factor: Double, at time: MediaTime) throws -> [FaceDetection] {
+        if states.isEmpty || lastFullScan.map({ frameIndex - $0 >= settings.fullScanEvery }) ?? true {
+            lastFullScan = frameIndex
+            counters.fullScans += 1
+            return try detect(image.pixels, image.width, image.height, settings.upsample)
+        }
+        var found: [FaceDetection] = []
+        for s in states {
+            let box = predict(s, at: time).scaled(by: factor)
+            guard let w = LocalDetection.window(around: box, imageWidth: image.width, imageHeight: image.height) else { continue }
+            let pixels = LocalDetection.crop(image.pixels, width: image.width, w)
+            for d in try detect(pixels, w.width, w.height, settings.upsample) {
+                var b = d.box
+                b.x += Double(w.x)
+                b.y += Double(w.y)
+                found.append(FaceDetection(box: b, score: d.score))
+            }
+        }
+        return LocalDetection.merge(found)
     }
 
     /// The current tracks without advancing.

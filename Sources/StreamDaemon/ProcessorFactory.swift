@@ -18,6 +18,7 @@ enum ProcessorFactory {
         var tracking = FaceTracker.Settings()
         tracking.maxFaces = settings.maxFaces
         tracking.detectEvery = settings.detectEvery
+        tracking.fullScanEvery = settings.fullScanEvery
         let tracker = FaceTracker(settings: tracking, detector: try detector ?? Self.detector())
         do {
             return try FaceFrontEnd(tracker: tracker, model: model, modelWithoutAudio: modelWithoutAudio,

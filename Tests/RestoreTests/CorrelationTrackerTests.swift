@@ -264,6 +264,7 @@ struct FaceTrackerFollowerTests {
         var failing: [FakeFollower] = []
         var settings = FaceTracker.Settings()
         settings.detectEvery = 5
+        settings.fullScanEvery = 1  // the fake detector ignores the image it is given
         let tracker = FaceTracker(settings: settings, makeFollower: { let f = FakeFollower(fails: true); failing.append(f); return f }) { _, _, _, _ in
             [FaceDetection(box: scene.box(60, 50), score: 1)]
         }

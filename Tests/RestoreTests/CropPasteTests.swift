@@ -98,6 +98,8 @@ struct FaceTrackerTests {
         var calls = 0
         var settings = FaceTracker.Settings()
         settings.detectEvery = 3
+        // This fake detector ignores the image it is given, so every round scans the whole frame.
+        settings.fullScanEvery = 1
         var t = 0
         let tracker = FaceTracker(settings: settings) { _, _, _, _ in
             calls += 1
@@ -121,6 +123,7 @@ struct FaceTrackerTests {
     func lifecycle() {
         var settings = FaceTracker.Settings()
         settings.detectEvery = 1
+        settings.fullScanEvery = 1
         settings.maxFaces = 2
         var present = true
         let tracker = FaceTracker(settings: settings) { _, _, _, _ in

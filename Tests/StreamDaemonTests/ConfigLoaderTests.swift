@@ -16,7 +16,7 @@ struct ConfigLoaderTests {
               - sink: autovideosink
             encoder: {video_codec: h264, audio_codec: opus, bitrate_kbps: 2500, keyframe_seconds: 1}
             model: quality
-            restore: {max_faces: 2, detect_every: 3, smoothing: paper, gamma: 0.5, audio: false}
+            restore: {max_faces: 2, detect_every: 3, full_scan_every: 12, smoothing: paper, gamma: 0.5, audio: false}
             latency_budget_ms: 120
             metrics: {listen: "127.0.0.1:9999"}
             """)
@@ -26,7 +26,7 @@ struct ConfigLoaderTests {
                               .segments(directory: "/var/lib/x", seconds: 30, container: .mkv),
                               .file(path: "/tmp/o.mkv"), .sink(video: "autovideosink", audio: nil)])
         #expect(c.encoder.audioCodec == .opus && c.encoder.videoBitrateKbps == 2500)
-        #expect(c.restore == RestoreSettings(model: "quality", maxFaces: 2, detectEvery: 3, smoothing: .paper, gamma: 0.5, useAudio: false))
+        #expect(c.restore == RestoreSettings(model: "quality", maxFaces: 2, detectEvery: 3, fullScanEvery: 12, smoothing: .paper, gamma: 0.5, useAudio: false))
         #expect(c.latencyBudgetMs == 120 && c.metricsListen == "127.0.0.1:9999")
     }
 

@@ -25,6 +25,12 @@ struct TrackingOptions: ParsableArguments {
     @Option(help: "Frames between detections.")
     var detectEvery = 5
 
+    // 1, unlike the daemon's 30: these commands make training and evaluation data offline, where
+    // scanning the whole frame every round costs nothing that matters and keeps the boxes exactly
+    // those the shipped weights were trained on.
+    @Option(help: "While faces are tracked, frames between whole-frame detections (the rounds in between look around each face).")
+    var fullScanEvery = 1
+
     @Option(help: "Faces followed at most.")
     var maxFaces = 4
 
@@ -33,6 +39,7 @@ struct TrackingOptions: ParsableArguments {
 
     func validate() throws {
         guard detectEvery >= 1 else { throw ValidationError("--detect-every must be at least 1") }
+        guard fullScanEvery >= 1 else { throw ValidationError("--full-scan-every must be at least 1") }
         guard (1...32).contains(maxFaces) else { throw ValidationError("--max-faces must be 1…32") }
         guard detectionWidth >= 80 else { throw ValidationError("--detection-width must be at least 80 (dlib's window)") }
     }
@@ -40,6 +47,7 @@ struct TrackingOptions: ParsableArguments {
     var settings: FaceTracker.Settings {
         var s = FaceTracker.Settings()
         s.detectEvery = detectEvery
+        s.fullScanEvery = fullScanEvery
         s.maxFaces = maxFaces
         s.detectionWidth = detectionWidth
         return s

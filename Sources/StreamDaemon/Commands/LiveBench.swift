@@ -33,6 +33,9 @@ struct LiveBench: ParsableCommand {
     @Option(help: "Run the face detector every N frames (the tracker follows in between).")
     var detectEvery: Int = RestoreSettings().detectEvery
 
+    @Option(help: "While faces are tracked, frames between whole-frame detections (1: every detection scans the whole frame).")
+    var fullScanEvery: Int = RestoreSettings().fullScanEvery
+
     @Option(help: "Frames older than this when their turn comes pass through (ms).")
     var latencyBudgetMs: Double = 150
 
@@ -40,6 +43,7 @@ struct LiveBench: ParsableCommand {
         guard (5...7200).contains(duration) else { throw ValidationError("--duration must be 5…7200 seconds") }
         guard faces == 1 || faces == 2 else { throw ValidationError("--faces must be 1 or 2") }
         guard (1...300).contains(detectEvery) else { throw ValidationError("--detect-every must be 1…300") }
+        guard (1...3000).contains(fullScanEvery) else { throw ValidationError("--full-scan-every must be 1…3000") }
         guard SmoothingMode(rawValue: smoothing) != nil else { throw ValidationError("--smoothing must be causal, paper or off") }
     }
 
@@ -56,6 +60,7 @@ struct LiveBench: ParsableCommand {
         settings.model = model
         settings.smoothing = SmoothingMode(rawValue: smoothing)!
         settings.detectEvery = detectEvery
+        settings.fullScanEvery = fullScanEvery
         let frontEnd = try ProcessorFactory.frontEnd(settings, model: weights, logger: logger)
         let options = StreamSession.Options(
             source: SourceSpec(parsing: source), outputs: [.file(path: tmp.appendingPathComponent("out.mp4").path)],
@@ -89,7 +94,7 @@ struct LiveBench: ParsableCommand {
 
         let passShare = Double(report.passthrough) / Double(max(report.framesOut, 1))
         print("facerestored bench live — \(ProcessorFactory.describe(weights)), smoothing \(smoothing), "
-              + "detection every \(detectEvery) frames, \(faces) face(s), 1280x720@30 for \(duration) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+              + "detection every \(detectEvery) frames (whole frame every \(fullScanEvery)), \(faces) face(s), 1280x720@30 for \(duration) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(String(format: "frames out %d of %d in, %.2f fps; passthrough %d (%.2f %%), dropped %d",
                      report.framesOut, report.framesIn, report.fps, report.passthrough, 100 * passShare, report.dropped))
         if let w = warmUpPassthrough {

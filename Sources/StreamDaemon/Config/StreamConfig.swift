@@ -27,6 +27,8 @@ struct RestoreSettings: Sendable, Equatable {
     var model: String = "realtime"
     var maxFaces: Int = 4
     var detectEvery: Int = 5
+    /// Frames between whole-frame detections while faces are tracked (see FaceTracker.Settings).
+    var fullScanEvery: Int = 30
     var smoothing: Smoothing = .causal
     var gamma: Double = 0.7
     /// Flicker control: logit margin before a latent position changes code.
