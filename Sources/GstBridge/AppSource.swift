@@ -8,6 +8,9 @@ public final class AppSource: @unchecked Sendable {
         UnsafeMutableRawPointer(element.pointer).assumingMemoryBound(to: GstAppSrc.self)
     }
 
+    /// Recycled buffers for `push(_:pts:duration:)`, remade when the frame size changes.
+    private var framePool: FrameBufferPool?
+
     init(element: Element) { self.element = element }
 
     public func setCaps(_ caps: String) {
@@ -32,7 +35,9 @@ public final class AppSource: @unchecked Sendable {
     public func push(_ frame: VideoFrame, pts: MediaTime, duration: MediaTime?) -> Bool {
         let rowBytes = frame.width * 3
         let stride = (rowBytes + 3) & ~3
-        guard let buffer = gst_buffer_new_allocate(nil, gsize(stride * frame.height), nil) else { return false }
+        let size = stride * frame.height
+        if framePool?.size != size { framePool = FrameBufferPool(size: size) }
+        guard let buffer = framePool?.acquire() ?? gst_buffer_new_allocate(nil, gsize(size), nil) else { return false }
         var map = GstMapInfo()
         guard gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0, let base = map.data else {
             gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))

@@ -25,11 +25,8 @@ struct TrackingOptions: ParsableArguments {
     @Option(help: "Frames between detections.")
     var detectEvery = 5
 
-    // 1, unlike the daemon's 30: these commands make training and evaluation data offline, where
-    // scanning the whole frame every round costs nothing that matters and keeps the boxes exactly
-    // those the shipped weights were trained on.
     @Option(help: "While faces are tracked, frames between whole-frame detections (the rounds in between look around each face).")
-    var fullScanEvery = 1
+    var fullScanEvery = FaceTracker.Settings().fullScanEvery
 
     @Option(help: "Faces followed at most.")
     var maxFaces = 4

@@ -28,7 +28,7 @@ struct RestoreSettings: Sendable, Equatable {
     var maxFaces: Int = 4
     var detectEvery: Int = 5
     /// Frames between whole-frame detections while faces are tracked (see FaceTracker.Settings).
-    var fullScanEvery: Int = 30
+    var fullScanEvery: Int = 1
     var smoothing: Smoothing = .causal
     var gamma: Double = 0.7
     /// Flicker control: logit margin before a latent position changes code.
