@@ -37,12 +37,11 @@ public final class AppSource: @unchecked Sendable {
         let stride = (rowBytes + 3) & ~3
         let size = stride * frame.height
         if framePool?.size != size { framePool = FrameBufferPool(size: size) }
-        guard let buffer = framePool?.acquire() ?? gst_buffer_new_allocate(nil, gsize(size), nil) else { return false }
         var map = GstMapInfo()
-        guard gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0, let base = map.data else {
-            gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
-            return false
-        }
+        // A pooled buffer whose memory an element downstream still shares cannot be mapped for
+        // writing; that frame then gets a buffer of its own rather than being lost.
+        guard let buffer = mapped(framePool?.acquire(), &map) ?? mapped(gst_buffer_new_allocate(nil, gsize(size), nil), &map),
+              let base = map.data else { return false }
         frame.pixels.withUnsafeBufferPointer { src in
             if stride == rowBytes {
                 base.update(from: src.baseAddress!, count: rowBytes * frame.height)
@@ -54,6 +53,14 @@ public final class AppSource: @unchecked Sendable {
         }
         gst_buffer_unmap(buffer, &map)
         return pushBuffer(buffer, pts: pts, duration: duration)
+    }
+
+    /// `buffer` mapped for writing into `map`, or nil (the buffer released) when it cannot be.
+    private func mapped(_ buffer: UnsafeMutablePointer<GstBuffer>?, _ map: inout GstMapInfo) -> UnsafeMutablePointer<GstBuffer>? {
+        guard let buffer else { return nil }
+        if gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0 { return buffer }
+        gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+        return nil
     }
 
     /// Pushes interleaved F32 audio.
