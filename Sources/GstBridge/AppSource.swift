@@ -8,9 +8,6 @@ public final class AppSource: @unchecked Sendable {
         UnsafeMutableRawPointer(element.pointer).assumingMemoryBound(to: GstAppSrc.self)
     }
 
-    /// Recycled buffers for `push(_:pts:duration:)`, remade when the frame size changes.
-    private var framePool: FrameBufferPool?
-
     init(element: Element) { self.element = element }
 
     public func setCaps(_ caps: String) {
@@ -35,13 +32,12 @@ public final class AppSource: @unchecked Sendable {
     public func push(_ frame: VideoFrame, pts: MediaTime, duration: MediaTime?) -> Bool {
         let rowBytes = frame.width * 3
         let stride = (rowBytes + 3) & ~3
-        let size = stride * frame.height
-        if framePool?.size != size { framePool = FrameBufferPool(size: size) }
+        guard let buffer = gst_buffer_new_allocate(nil, gsize(stride * frame.height), nil) else { return false }
         var map = GstMapInfo()
-        // A pooled buffer whose memory an element downstream still shares cannot be mapped for
-        // writing; that frame then gets a buffer of its own rather than being lost.
-        guard let buffer = mapped(framePool?.acquire(), &map) ?? mapped(gst_buffer_new_allocate(nil, gsize(size), nil), &map),
-              let base = map.data else { return false }
+        guard gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0, let base = map.data else {
+            gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+            return false
+        }
         frame.pixels.withUnsafeBufferPointer { src in
             if stride == rowBytes {
                 base.update(from: src.baseAddress!, count: rowBytes * frame.height)
@@ -53,14 +49,6 @@ public final class AppSource: @unchecked Sendable {
         }
         gst_buffer_unmap(buffer, &map)
         return pushBuffer(buffer, pts: pts, duration: duration)
-    }
-
-    /// `buffer` mapped for writing into `map`, or nil (the buffer released) when it cannot be.
-    private func mapped(_ buffer: UnsafeMutablePointer<GstBuffer>?, _ map: inout GstMapInfo) -> UnsafeMutablePointer<GstBuffer>? {
-        guard let buffer else { return nil }
-        if gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0 { return buffer }
-        gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
-        return nil
     }
 
     /// Pushes interleaved F32 audio.
