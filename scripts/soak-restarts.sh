@@ -89,7 +89,10 @@ for ((i = 1; i <= restarts; i++)); do
   rec=$(echo "$now - ${back:-$now}" | bc)
   echo "restart $i: resumed $(printf %.2f "$rec") s after the camera's return; rss $(awk '/VmRSS/ {print $2}' /proc/$daemon/status) kB, fds $(ls /proc/$daemon/fd | wc -l)"
   worst=$(echo "if ($rec > $worst) $rec else $worst" | bc)
-  [ "$(echo "$rec > 2" | bc)" = 1 ] && fails=$((fails + 1))
+  if [ "$(echo "$rec > 2" | bc)" = 1 ]; then
+    fails=$((fails + 1)); keep=1
+    echo "slow recovery; the daemon's last log lines:"; tail -n 8 "$dir/daemon.log" | cut -c1-300
+  fi
 done
 # Run the full duration, with at least 40 s after the last restart (30 s of it settled).
 left=$(( seconds - ($(date +%s) - began) )); sleep $(( left > 40 ? left : 40 ))
