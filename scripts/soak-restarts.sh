@@ -65,7 +65,8 @@ state up 0
     [ "$what" = up ] && label=$([ $(( $(date +%s) - since )) -ge 10 ] && echo settled || echo ramp)
     # RSS, descriptors, RSS of anonymous memory and of mapped files (library code paged in on
     # first use: bounded, not a leak), label, session or outage number.
-    echo "$(awk '/^VmRSS:/ {print $2}' /proc/$daemon/status 2>/dev/null) $(ls /proc/$daemon/fd 2>/dev/null | wc -l) $(awk '/^(RssAnon|RssFile):/ {printf "%s ", $2}' /proc/$daemon/status 2>/dev/null)$label $n"
+    read -r rss anon file < <(awk '/^(VmRSS|RssAnon|RssFile):/ {v[$1] = $2} END {print v["VmRSS:"], v["RssAnon:"], v["RssFile:"]}' /proc/$daemon/status 2>/dev/null)
+    echo "$rss $(ls /proc/$daemon/fd 2>/dev/null | wc -l) $anon $file $label $n"
     sleep 1
   done > "$dir/samples" ) &
 sampler=$!

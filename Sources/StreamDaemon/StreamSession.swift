@@ -173,23 +173,19 @@ final class StreamSession: @unchecked Sendable {
         }
         analyser?.stop()
         if sourceError == nil && !stopFlag.get() {
-            // End of stream: the last frames' audio context reaches 20 ms past them.
+            // End of stream: the last frames' audio context reaches 20 ms past them, and the
+            // output-audio branch can lag the video's end by a few chunks (draining only what had
+            // arrived cut up to ~50 ms off the end of a restored file's audio).
             let deadline = Date(timeIntervalSinceNow: 2)
-            while !input.modelAudio.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            while !(input.modelAudio.isFinished && input.audio.isFinished) && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
             processor.consumeModelAudio(contentsOf: input.modelAudio)
             processor.modelAudioEnded()
         }
         for w in window.flush() { emit(w) }
         if sourceError == nil && !stopFlag.get() {
-            // The output-audio branch can lag the video's end by a few chunks; draining only what
-            // had arrived cut up to ~50 ms off the end of the restored file's audio.
-            let deadline = Date(timeIntervalSinceNow: 2)
-            while true {
-                let finished = input.audio.isFinished
-                for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
-                if finished || Date() >= deadline { break }
-                Thread.sleep(forTimeInterval: 0.005)
-            }
+            for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
         }
         report.dropped = input.framesDropped
         metrics?.dropped.increment(by: Int64(report.dropped))
