@@ -74,7 +74,7 @@ def run(path, threads, iterations):
             _, feats, emb = cache[cfg.window // 2]
             skips = {f: feats[m.enc_at[f]] for f in cfg.fidelity_levels}
             mod = m.modulation(flow, emb) if m.modulation is not None else None
-            m.decoder(m.quantizer.lookup(codes), m._hook(skips, mod))
+            m.decoder(m.quantizer.lookup(codes), m._hook(skips, mod), lq if cfg.output_residual else None)
             if i >= 0:
                 times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times), cfg

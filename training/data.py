@@ -181,10 +181,14 @@ def flow_inputs(lq, centre):
 class WindowSet:
     """Stage-2 samples: a window of 5 frames (t-2..t+2) plus t+3 when the temporal SSIM term needs
     the next centre. Degradation, FHOG, flow and the audio negative are drawn per (seed, epoch,
-    index), so a sample is the same whenever it is asked for again."""
+    index), so a sample is the same whenever it is asked for again. With `standard_share` > 0,
+    that share of the windows draws from the `standard` preset's ranges instead of `spec`'s (the
+    evaluation's clips and seeds are never used: validation is another speaker)."""
 
-    def __init__(self, clips, spec=deg.TRAINING, temporal_pair=True, random_negatives=False, seed=SEED):
+    def __init__(self, clips, spec=deg.TRAINING, temporal_pair=True, random_negatives=False, seed=SEED,
+                 standard_share=0.0):
         self.clips, self.spec, self.seed = clips, spec, seed
+        self.standard_share = standard_share
         self.pair, self.random_negatives = temporal_pair, random_negatives
         self.length = 6 if temporal_pair else 5
         self.items = [(ci, w) for ci, c in enumerate(clips) for w in c.windows(self.length)]
@@ -197,7 +201,9 @@ class WindowSet:
         ci, rows = self.items[index]
         c = self.clips[ci]
         frames = c.frames[c.frame_index[rows]]
-        lq_frames, params = deg.degrade(frames, self.spec, rng)
+        # Drawn only when asked for, so that runs without a share keep their random streams.
+        spec = deg.STANDARD if self.standard_share > 0 and rng.random() < self.standard_share else self.spec
+        lq_frames, params = deg.degrade(frames, spec, rng)
         lq = np.stack([crop(f, c.region[r]) for f, r in zip(lq_frames, rows)])
         mfcc = c.mfcc[rows]
         if self.random_negatives:

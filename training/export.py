@@ -49,7 +49,8 @@ def conventions():
         "flow": "OpenCV Farneback from the centre LQ crop to t-1 then to t+1, on grey (0.299 R + 0.587 G + "
                 f"0.114 B) 4x4-box-averaged, rounded uint8 64x64 images; params {json.dumps(data.FLOW_PARAMS)}; "
                 "channels [dx(t-1), dy(t-1), dx(t+1), dy(t+1)] in 64x64 pixels",
-        "output": "RGB float in [0, 1] (clamp) for the centre frame of the 5-frame window",
+        "output": "RGB float in [0, 1] (clamp) for the centre frame of the 5-frame window; with "
+                  "output_residual the decoder's RGB conv adds to the centre input crop / 255 instead of 0.5",
         "batchnorm_eps": "1e-05",
         "modulation": "h = h * (1 + alpha) + beta at decoder level modulation_level",
         "fidelity": "h = h + fidelity_w * fuse.<level>(concat(h, encoder features at that level))",

@@ -207,7 +207,8 @@ def run_stage2(a, cfg, run, train_clips, val_clips, ae):
     ck = run / "stage2.pt"
     start, log = resume(ck, model, opt, "stage 2")
     ws = data.WindowSet(train_clips, deg.TRAINING, temporal_pair=cfg.use_modulation,
-                        random_negatives=cfg.variant == "random-negatives", seed=a.seed)
+                        random_negatives=cfg.variant == "random-negatives", seed=a.seed,
+                        standard_share=a.standard_share)
     vset = val_windows(val_clips, cfg, a.seed, a.val_windows)
     t0 = time.time()
     model.train()
@@ -249,6 +250,11 @@ def main(argv=None):
     ap.add_argument("--ckpt-every", type=int, default=200)
     ap.add_argument("--seed", type=int, default=data.SEED)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--standard-share", type=float, default=0.0,
+                    help="share of stage-2 training windows degraded with the `standard` preset's ranges")
+    ap.add_argument("--fidelity-w", type=float, default=0.5, help="weight w of the fidelity skips")
+    ap.add_argument("--output-residual", action="store_true",
+                    help="the decoder adds to the LQ crop instead of 0.5 and is fine-tuned in stage 2 (see model.Restorer)")
     ap.add_argument("--fidelity-levels", default="16,8",
                     help="decoder levels (down-sampling factors) that get the LQ encoder skip, e.g. 16,8,4")
     a = ap.parse_args(argv)
@@ -257,7 +263,8 @@ def main(argv=None):
     levels = tuple(int(v) for v in a.fidelity_levels.split(","))
     if not set(levels) <= {16, 8, 4, 2, 1}:
         ap.error(f"--fidelity-levels: {a.fidelity_levels!r}; use factors among 16,8,4,2,1")
-    cfg = ModelConfig.make(a.profile, a.variant, context_size=a.mfcc_context, fidelity_levels=levels)
+    cfg = ModelConfig.make(a.profile, a.variant, context_size=a.mfcc_context, fidelity_levels=levels,
+                           fidelity_w=a.fidelity_w, output_residual=a.output_residual)
     data.prepare(context_sizes=sorted({5, a.mfcc_context}))
     train_clips = data.load_clips(data.TRAIN_CLIPS, a.mfcc_context)
     val_clips = data.load_clips(data.VAL_CLIPS, a.mfcc_context)

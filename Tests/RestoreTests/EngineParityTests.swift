@@ -91,10 +91,11 @@ struct EngineParityTests {
         return out
     }
 
-    @Test("committed tiny models (full 256², and 64² 2d-cnn / no-audio variants)", arguments: [
+    @Test("committed tiny models (full 256², and 64² 2d-cnn / no-audio / residual-output variants)", arguments: [
         ("tiny.safetensors", "tiny-fixtures.safetensors"),
         ("tiny64-2d-cnn.safetensors", "tiny64-2d-cnn-fixtures.safetensors"),
         ("tiny64-no-audio.safetensors", "tiny64-no-audio-fixtures.safetensors"),
+        ("tiny64-residual.safetensors", "tiny64-residual-fixtures.safetensors"),
     ])
     func tiny(model: String, fixture: String) throws {
         try Self.checkParity(model: EngineFixtures.path(model), fixture: EngineFixtures.path(fixture))

@@ -45,3 +45,32 @@ def test_derangement_has_no_fixed_point():
         for s in range(20):
             p = derangement(deg.rng_for(42, s), k)
             assert sorted(p) == list(range(k)) and not np.any(p == np.arange(k))
+
+
+class _FakeClip:
+    """The fields WindowSet reads, for one track of 8 small frames."""
+
+    def __init__(self):
+        self.frames = _frames(t=8, h=64, w=80)
+        self.frame_index = np.arange(8)
+        self.track_id = np.ones(8, int)
+        self.region = np.tile(np.array([[8.0, 4.0, 48.0, 48.0]], np.float32), (8, 1))
+        self.crops = np.zeros((8, 256, 256, 3), np.uint8)
+        self.mfcc = deg.rng_for(42, 5).standard_normal((8, 5, 80)).astype(np.float32)
+
+    def windows(self, length):
+        return [list(range(s, s + length)) for s in range(8 - length + 1)]
+
+
+@needs_ffmpeg
+def test_standard_share_draws_the_standard_preset_deterministically():
+    pytest.importorskip("cv2", reason="python3-opencv missing (training only)")
+    from data import WindowSet
+    every = WindowSet([_FakeClip()], temporal_pair=False, standard_share=1.0)
+    never = WindowSet([_FakeClip()], temporal_pair=False, standard_share=0.0)
+    for i in range(len(every)):
+        p = every.get(i, epoch=1)["params"]
+        assert p["scale"] == 4.0 and p["h264_crf"] == 32 and p["drops"] == []
+    scales = {never.get(i, epoch=1)["params"]["scale"] for i in range(len(never))}
+    assert scales.isdisjoint({4.0})  # continuous draws from 2..8: never exactly the preset's
+    assert np.array_equal(every.get(2, epoch=3)["lq"], every.get(2, epoch=3)["lq"])

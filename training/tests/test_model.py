@@ -61,6 +61,22 @@ def test_fresh_skip_and_modulation_are_identity():
     assert torch.allclose(out["image"][0], plain, atol=1e-6)
 
 
+def test_residual_output_starts_as_the_input_and_unfreezes_the_decoder():
+    """output_residual: after load_stage1 the RGB conv is zero, so a fresh model returns the
+    centre LQ crop itself (the bicubic baseline); the decoder is then trainable."""
+    torch.manual_seed(42)
+    cfg = ModelConfig.make("tiny", image_size=S, output_residual=True)
+    m = Restorer(cfg).eval()
+    m.load_stage1(VQAutoencoder(ModelConfig.make("tiny", image_size=S)))
+    lq, fh, mf, fl = _inputs(cfg, length=5)
+    with torch.no_grad():
+        out = m(lq, fh, mf, fl[:, :1])
+    assert torch.equal(out["image"][0], lq[:, 2])
+    assert m.frozen_parameters() == []
+    assert len(Restorer(ModelConfig.make("tiny", image_size=S)).frozen_parameters()) > 0
+    assert ModelConfig.from_metadata(cfg.to_metadata()).output_residual is True
+
+
 def test_vq_autoencoder_and_ema_codebook():
     torch.manual_seed(42)
     cfg = ModelConfig.make("tiny", image_size=S)

@@ -1,10 +1,11 @@
 /// model.py's Decoder: five levels (factors 16, 8, 4, 2, 1) of [nearest ×2 up-sampling (not
-/// before the first), 3×3 conv + ReLU, residual blocks, hook], then a 3×3 conv to RGB around 0.5,
-/// clamped to [0, 1] as the export's `output` convention says.
+/// before the first), 3×3 conv + ReLU, residual blocks, hook], then a 3×3 conv to RGB around 0.5
+/// (or, with `output_residual`, added to the input crop), clamped to [0, 1] as the export's
+/// `output` convention says.
 struct DecoderNetwork: Sendable {
     let convs: [Conv2D]
     let res: [[ResidualBlock]]
-    /// The RGB conv, with the + 0.5 folded into its bias.
+    /// The RGB conv, with the + 0.5 folded into its bias unless the output is residual.
     let out: Conv2D
     let channels: [Int]
     let latent: Int
@@ -19,7 +20,8 @@ struct DecoderNetwork: Sendable {
             res.append(blocks)
         }
         let rgb = try reader.conv2d("decoder.out", in: a.decChannels[4], out: 3, kernel: 3)
-        out = Conv2D(weights: rgb.weights, bias: rgb.bias.map { $0 + 0.5 }, inChannels: rgb.inChannels, outChannels: 3, kernel: 3)
+        let offset: Float = a.outputResidual ? 0 : 0.5
+        out = Conv2D(weights: rgb.weights, bias: rgb.bias.map { $0 + offset }, inChannels: rgb.inChannels, outChannels: 3, kernel: 3)
         self.convs = convs
         self.res = res
         channels = a.decChannels
@@ -41,10 +43,11 @@ struct DecoderNetwork: Sendable {
     }
 
     /// Decodes `codes` [codeDim][latent][latent]; `hook(level, h)` may rewrite level i's
-    /// features [channels[i]][side][side] in place (while `temp` is free). `a`, `b` ping-pong;
-    /// returns the image [3][S][S] in one of them.
+    /// features [channels[i]][side][side] in place (while `temp` is free). `base` (planar
+    /// [3][S][S], the residual output's input crop) is added before clamping. `a`, `b`
+    /// ping-pong; returns the image [3][S][S] in one of them.
     func run(_ codes: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
-             temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+             temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, base: UnsafePointer<Float>? = nil,
              hook: (Int, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
         var x = a, y = b
         for i in 0..<5 {
@@ -60,6 +63,7 @@ struct DecoderNetwork: Sendable {
         }
         let s = side(level: 4)
         out.run(x, height: s, width: s, into: y, scratch: scratch)
+        if let base { for i in 0..<(3 * s * s) { y[i] += base[i] } }
         for i in 0..<(3 * s * s) { y[i] = min(max(y[i], 0), 1) }
         return y
     }

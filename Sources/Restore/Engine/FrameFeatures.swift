@@ -11,14 +11,17 @@ public final class FrameFeatures {
     let skips: [FloatBuffer]
     /// h(M) [audioDim]; zeros without an MFCC context, empty for a model without audio.
     let audio: FloatBuffer
+    /// The crop as planar RGB / 255 [3][imageSize][imageSize] for a residual output; else empty.
+    let input: FloatBuffer
     let owner: ObjectIdentifier
     /// Whether computeFeatures has filled it.
     public internal(set) var isComputed = false
 
-    init(owner: ObjectIdentifier, projection: Int, skips: [Int], audio: Int) {
+    init(owner: ObjectIdentifier, projection: Int, skips: [Int], audio: Int, input: Int) {
         self.owner = owner
         self.projection = FloatBuffer(count: projection)
         self.skips = skips.map { FloatBuffer(count: $0) }
         self.audio = FloatBuffer(count: audio)
+        self.input = FloatBuffer(count: input)
     }
 }

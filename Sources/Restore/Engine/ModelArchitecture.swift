@@ -31,6 +31,9 @@ public struct ModelArchitecture: Sendable, Equatable {
     public let fidelityLevels: [Int]
     public let modulationLevel: Int
     public let kernelT: Int
+    /// Whether the decoder's RGB conv adds to the centre frame's input crop (crop / 255) rather
+    /// than to 0.5 (model.py's `output_residual`; absent in older files = false).
+    public let outputResidual: Bool
 
     /// FHOG planes per grid cell (dlib).
     public static let fhogPlanes = 31
@@ -90,6 +93,7 @@ public struct ModelArchitecture: Sendable, Equatable {
         fidelityLevels = c.fidelityLevels
         modulationLevel = c.modulationLevel
         kernelT = c.kernelT
+        outputResidual = c.outputResidual ?? false
         if let problem = check() { throw .badArchitecture(path: path, reason: problem) }
     }
 
@@ -150,4 +154,5 @@ private struct ConfigJSON: Decodable {
     let useModulation: Bool
     let kernelT: Int
     let latent: Int
+    let outputResidual: Bool?
 }

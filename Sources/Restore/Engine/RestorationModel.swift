@@ -98,7 +98,7 @@ public final class RestorationModel: Sendable {
             return a.encChannels[ModelArchitecture.encoderLevel[f]!] * side * side
         }
         return FrameFeatures(owner: ObjectIdentifier(self), projection: temporal.frameCount, skips: skipCounts,
-                             audio: a.useAudio ? a.audioDim : 0)
+                             audio: a.useAudio ? a.audioDim : 0, input: a.outputResidual ? a.imageCount : 0)
     }
 
     /// Per frame and face, once: LQ encoder (input = crop / 255), FHOG avg-pooled to the latent
@@ -121,6 +121,14 @@ public final class RestorationModel: Sendable {
             x[i] = Float(crop[3 * i]) / 255 - 0.5
             x[n + i] = Float(crop[3 * i + 1]) / 255 - 0.5
             x[2 * n + i] = Float(crop[3 * i + 2]) / 255 - 0.5
+        }
+        if a.outputResidual {
+            let input = features.input.pointer
+            for i in 0..<n {
+                input[i] = Float(crop[3 * i]) / 255
+                input[n + i] = Float(crop[3 * i + 1]) / 255
+                input[2 * n + i] = Float(crop[3 * i + 2]) / 255
+            }
         }
         let latentPlane = a.latent * a.latent, visual = workspace.visual.pointer
         _ = encoder.run(x, workspace.b.pointer, temp: workspace.temp.pointer, scratch: workspace.scratch.pointer) { level, h in
@@ -186,7 +194,7 @@ public final class RestorationModel: Sendable {
             modulated = true
         }
         let image = decoder.run(quantized.baseAddress!, w.a.pointer, w.b.pointer, temp: w.temp.pointer,
-                                scratch: w.scratch.pointer) { level, h in
+                                scratch: w.scratch.pointer, base: a.outputResidual ? UnsafePointer(centre.input.pointer) : nil) { level, h in
             let factor = ModelArchitecture.decoderFactors[level], side = decoder.side(level: level)
             for (k, skip) in skips.enumerated() where skip.factor == factor {
                 skip.apply(h, skip: centre.skips[k].pointer, plane: side * side, temp: w.temp.pointer)

@@ -19,6 +19,9 @@ tiny64-<variant>.safetensors, tiny64-<variant>-fixtures.safetensors
                        the same network at image_size 64 (latent 4) for the `2d-cnn` and
                        `no-audio` variants, on random inputs including FHOG: a different
                        architecture read from the metadata alone, for a few kilobytes.
+tiny64-residual.safetensors, tiny64-residual-fixtures.safetensors
+                       the `full` variant at 64² with `output_residual` (the decoder adds to the
+                       input crop) and a fidelity skip at every level (16, 8, 4, 2).
 
 Random weights are not a trained network's: the zero-initialised fuse and modulation conv2 are
 re-initialised and the BatchNorm statistics and MFCC standardisation are drawn at random, so that
@@ -169,6 +172,12 @@ def main():
         save_model(m, cfg, HERE / f"tiny64-{variant}.safetensors")
         again, _, _ = export.load(HERE / f"tiny64-{variant}.safetensors")
         synthetic_fixtures(again, cfg, HERE / f"tiny64-{variant}-fixtures.safetensors")
+
+    cfg = ModelConfig.make("tiny", "full", image_size=64, fidelity_levels=(16, 8, 4, 2), output_residual=True)
+    m = random_restorer(cfg)
+    save_model(m, cfg, HERE / "tiny64-residual.safetensors")
+    again, _, _ = export.load(HERE / "tiny64-residual.safetensors")
+    synthetic_fixtures(again, cfg, HERE / "tiny64-residual-fixtures.safetensors")
 
     for p in sorted(HERE.glob("*.safetensors")):
         print(f"{p.name}: {p.stat().st_size / 1e3:.0f} kB")
