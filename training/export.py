@@ -57,8 +57,10 @@ def conventions():
     }
 
 
-def export(run, out, stage=2):
-    ck = torch.load(Path(run) / f"stage{stage}.pt")
+def export(run, out, stage=2, checkpoint="last"):
+    """`checkpoint`: "last" (stage{stage}.pt) or "best" (stage2_best.pt, the best validation PSNR)."""
+    name = f"stage{stage}.pt" if checkpoint == "last" else f"stage{stage}_best.pt"
+    ck = torch.load(Path(run) / name)
     cfg = ModelConfig.from_metadata(ck["config"])
     model = (Restorer(cfg) if stage == 2 else VQAutoencoder(cfg)).eval()
     model.load_state_dict(ck["model"])
@@ -73,7 +75,8 @@ def export(run, out, stage=2):
         extra["gflop_per_face_frame"] = f"{flops_per_face_frame(cfg)[0] / 1e9:.4f}"
     meta = {"format": FORMAT, "stage": str(stage), **cfg.to_metadata(), **conventions(), **extra,
             "training": json.dumps({"steps": ck["step"], "seed": 42, "git_commit": commit,
-                                    "run": str(run), "last_validation": last_val}, sort_keys=True)}
+                                    "run": str(run), "checkpoint": name, "last_validation": last_val},
+                                   sort_keys=True)}
     tensors = inference_tensors(model)
     st.save(out, tensors, meta)
     return model, cfg, meta
@@ -121,12 +124,16 @@ def main():
     ap.add_argument("--run", required=True, type=Path)
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--stage", type=int, default=2, choices=[1, 2])
+    ap.add_argument("--checkpoint", choices=["last", "best"], default="last",
+                    help="stage 2: the last checkpoint or the one with the best validation PSNR")
     ap.add_argument("--fixtures", type=Path)
     ap.add_argument("--fixture-windows", type=int, default=1)
     ap.add_argument("--fixture-fhog", action="store_true", help="also store the FHOG input")
     a = ap.parse_args()
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    model, cfg, meta = export(a.run, a.out, a.stage)
+    if a.checkpoint == "best" and a.stage != 2:
+        ap.error("--checkpoint best exists for stage 2 only")
+    model, cfg, meta = export(a.run, a.out, a.stage, a.checkpoint)
     again, _, _ = load(a.out)  # the file alone must rebuild the same network
     for k, v in again.state_dict().items():
         if not any(s in k for s in _SKIP) and not torch.equal(v, model.state_dict()[k]):

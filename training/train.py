@@ -227,6 +227,11 @@ def run_stage2(a, cfg, run, train_clips, val_clips, ae):
         last = step + 1 == a.stage2_steps
         if (step + 1) % a.val_every == 0 or last:
             row.update(validate_stage2(model, hq_encoder, vset, cfg))
+            # The best validation checkpoint is kept apart: on a few hundred face-frames the last
+            # one is often past the best (export.py --checkpoint best).
+            best = max((r["val_psnr"] for r in log if "val_psnr" in r), default=float("-inf"))
+            if row["val_psnr"] > best:
+                save_ckpt(run / "stage2_best.pt", model, opt, step + 1, cfg, log + [row])
         print(f"stage 2 step {step + 1}: " + ", ".join(f"{k} {v:.4g}" for k, v in row.items()), flush=True)
         log.append(row)
         if (step + 1) % a.ckpt_every == 0 or last:

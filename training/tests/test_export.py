@@ -47,6 +47,21 @@ def test_export_and_reload_give_the_same_network(tmp_path):
     assert torch.equal(a["image"][0], b["image"][0]) and torch.equal(a["codes"][0], b["codes"][0])
 
 
+def test_export_best_checkpoint_is_the_best_files_weights(tmp_path):
+    torch.manual_seed(42)
+    cfg = ModelConfig.make("tiny", "full", image_size=64)
+    best, last = Restorer(cfg).eval(), Restorer(cfg).eval()
+    with torch.no_grad():
+        last.head.bias.add_(1.0)
+    opt = torch.optim.Adam(best.parameters())
+    train.save_ckpt(tmp_path / "stage2_best.pt", best, opt, 2, cfg, [{"step": 2, "val_psnr": 9.0}])
+    train.save_ckpt(tmp_path / "stage2.pt", last, opt, 4, cfg, [{"step": 4, "val_psnr": 5.0}])
+    export.export(tmp_path, tmp_path / "b.safetensors", checkpoint="best")
+    again, _, meta = export.load(tmp_path / "b.safetensors")
+    assert torch.equal(again.head.bias, best.head.bias)
+    assert '"checkpoint": "stage2_best.pt"' in meta["training"] and '"val_psnr": 9.0' in meta["training"]
+
+
 def test_batches_are_deterministic_and_resume_in_place():
     it = train.batches(40, 42, 0)
     first = [tuple(next(it)[2]) for _ in range(7)]
