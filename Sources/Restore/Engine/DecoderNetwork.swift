@@ -63,8 +63,11 @@ struct DecoderNetwork: Sendable {
         }
         let s = side(level: 4)
         out.run(x, height: s, width: s, into: y, scratch: scratch)
-        if let base { for i in 0..<(3 * s * s) { y[i] += base[i] } }
-        for i in 0..<(3 * s * s) { y[i] = min(max(y[i], 0), 1) }
+        if let base {
+            for i in 0..<(3 * s * s) { y[i] = min(max(y[i] + base[i], 0), 1) }
+        } else {
+            for i in 0..<(3 * s * s) { y[i] = min(max(y[i], 0), 1) }
+        }
         return y
     }
 }

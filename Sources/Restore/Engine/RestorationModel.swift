@@ -116,18 +116,18 @@ public final class RestorationModel: Sendable {
         precondition(fhog.count == a.fhogCount, "FHOG has \(fhog.count) floats, the model needs \(a.fhogCount)")
         precondition(mfcc == nil || mfcc!.count == a.mfccCount, "MFCC context has \(mfcc!.count) floats, the model needs \(a.mfccCount)")
         let n = a.imageSize * a.imageSize, x = workspace.a.pointer
-        // The same float32 steps as data.to_float then Encoder's `x - 0.5`.
+        // The same float32 steps as data.to_float then Encoder's `x - 0.5`; a residual output
+        // also keeps data.to_float's values for the decoder, from the same pass.
+        let input: UnsafeMutablePointer<Float>? = a.outputResidual ? features.input.pointer : nil
         for i in 0..<n {
-            x[i] = Float(crop[3 * i]) / 255 - 0.5
-            x[n + i] = Float(crop[3 * i + 1]) / 255 - 0.5
-            x[2 * n + i] = Float(crop[3 * i + 2]) / 255 - 0.5
-        }
-        if a.outputResidual {
-            let input = features.input.pointer
-            for i in 0..<n {
-                input[i] = Float(crop[3 * i]) / 255
-                input[n + i] = Float(crop[3 * i + 1]) / 255
-                input[2 * n + i] = Float(crop[3 * i + 2]) / 255
+            let r = Float(crop[3 * i]) / 255, g = Float(crop[3 * i + 1]) / 255, b = Float(crop[3 * i + 2]) / 255
+            x[i] = r - 0.5
+            x[n + i] = g - 0.5
+            x[2 * n + i] = b - 0.5
+            if let input {
+                input[i] = r
+                input[n + i] = g
+                input[2 * n + i] = b
             }
         }
         let latentPlane = a.latent * a.latent, visual = workspace.visual.pointer
