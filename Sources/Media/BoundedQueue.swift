@@ -109,7 +109,11 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     public var count: Int { locked { stored } }
     public var droppedCount: Int { locked { dropped } }
     public var highWaterMark: Int { locked { highWater } }
+    /// Finished, but elements pushed before `finish()` may still wait to be popped.
     public var isFinished: Bool { locked { finished } }
+    /// Finished and empty, read under one lock: checking `isFinished` and `count` one after the
+    /// other races with a producer that pushes its last elements and finishes in between.
+    public var isDrained: Bool { locked { finished && stored == 0 } }
 
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()

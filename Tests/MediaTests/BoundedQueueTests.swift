@@ -53,6 +53,22 @@ struct BoundedQueueTests {
         if case .finished = q.pop(timeout: 0.01) {} else { Issue.record("expected finished") }
     }
 
+    @Test("finished is not drained while elements pushed before finish() remain")
+    func drainedMeansFinishedAndEmpty() {
+        let q = BoundedQueue<Int>(capacity: 4, policy: .dropOldest)
+        q.push(1)
+        q.push(2)
+        #expect(!q.isFinished && !q.isDrained)
+        q.finish()
+        // The race a consumer loses when it checks isFinished after an empty pop: the producer
+        // pushed its last elements and finished in between.
+        #expect(q.isFinished && !q.isDrained)
+        _ = q.tryPop()
+        #expect(!q.isDrained)
+        _ = q.tryPop()
+        #expect(q.isDrained)
+    }
+
     @Test("the async sequence yields everything pushed from another thread")
     func asyncSequence() async {
         let q = BoundedQueue<Int>(capacity: 8, policy: .block)

@@ -66,7 +66,7 @@ enum TestSupport {
             var progressed = false
             if case .element(let f) = input.video.pop(timeout: 0.01) { frames.append(f); progressed = true }
             while case .element(let c) = input.audio.tryPop() { samples += c.frameCount; rate = c.sampleRate; progressed = true }
-            if !progressed && input.video.isFinished && input.video.count == 0 && (input.audio.isFinished) { break }
+            if !progressed && input.video.isDrained && input.audio.isDrained { break }
         }
         input.stop()
         return (frames, rate > 0 ? Double(samples) / Double(rate) : 0, rate)

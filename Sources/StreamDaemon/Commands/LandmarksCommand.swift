@@ -71,7 +71,7 @@ struct LandmarksCommand: ParsableCommand {
             }
             // Audio is not needed, but a file source blocks until its audio queue is drained.
             while case .element = input.audio.tryPop() { progressed = true }
-            if !progressed && input.video.isFinished && input.video.count == 0 && input.audio.isFinished { break }
+            if !progressed && input.video.isDrained && input.audio.isDrained { break }
         }
         let missing = frameIndex.filter { Int($0) >= frames }.count
         var writer = SafeTensorsWriter()
