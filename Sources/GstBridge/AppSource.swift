@@ -4,6 +4,8 @@ import Media
 /// Feeds Swift frames and audio into an appsrc with their original timestamps.
 public final class AppSource: @unchecked Sendable {
     let element: Element
+    /// Video frames only; one producer (the session's restoration thread) pushes them.
+    private let frameBuffers = RecycledBufferPool()
     private var appsrc: UnsafeMutablePointer<GstAppSrc> {
         UnsafeMutableRawPointer(element.pointer).assumingMemoryBound(to: GstAppSrc.self)
     }
@@ -32,7 +34,7 @@ public final class AppSource: @unchecked Sendable {
     public func push(_ frame: VideoFrame, pts: MediaTime, duration: MediaTime?) -> Bool {
         let rowBytes = frame.width * 3
         let stride = (rowBytes + 3) & ~3
-        guard let buffer = gst_buffer_new_allocate(nil, gsize(stride * frame.height), nil) else { return false }
+        guard let buffer = frameBuffers.acquire(size: stride * frame.height) else { return false }
         var map = GstMapInfo()
         guard gst_buffer_map(buffer, &map, GST_MAP_WRITE) != 0, let base = map.data else {
             gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))

@@ -27,6 +27,8 @@ public final class InputPipeline: @unchecked Sendable {
     public let video: BoundedQueue<VideoFrame>
     public let modelAudio: BoundedQueue<AudioChunk>
     public let audio: BoundedQueue<AudioChunk>
+    /// Where decoded frames' arrays come from; the session hands them back once sent.
+    public let framePool: FrameStoragePool
     private let linker: DecodeLinker
     private let videoReader: AppSinkReader<VideoFrame>
     private let modelAudioReader: AppSinkReader<AudioChunk>
@@ -68,8 +70,11 @@ public final class InputPipeline: @unchecked Sendable {
         modelAudio = BoundedQueue(capacity: 4096, policy: .dropOldest)
         audio = BoundedQueue(capacity: 4096, policy: .dropOldest)
         let format = formatBox
+        let pool = FrameStoragePool()
+        framePool = pool
         videoReader = AppSinkReader(queue: video) { sample, index in
-            guard let (frame, f) = SampleConversion.videoFrame(sample, sequence: index, arrival: MonotonicClock.now()) else {
+            guard let (frame, f) = SampleConversion.videoFrame(sample, sequence: index, arrival: MonotonicClock.now(),
+                                                               pool: pool) else {
                 return nil
             }
             format.set(f)

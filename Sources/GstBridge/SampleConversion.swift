@@ -11,7 +11,8 @@ enum SampleConversion {
                            frameRate: FrameRate(Int(info.fps_n), Int(info.fps_d)))
     }
 
-    static func videoFrame(_ sample: OpaquePointer, sequence: Int, arrival: UInt64) -> (VideoFrame, VideoFormat)? {
+    static func videoFrame(_ sample: OpaquePointer, sequence: Int, arrival: UInt64,
+                           pool: FrameStoragePool? = nil) -> (VideoFrame, VideoFormat)? {
         guard let caps = gst_sample_get_caps(sample), let buffer = gst_sample_get_buffer(sample) else { return nil }
         var info = GstVideoInfo()
         guard gst_video_info_from_caps(&info, caps) != 0 else { return nil }
@@ -23,11 +24,15 @@ enum SampleConversion {
         defer { gst_buffer_unmap(buffer, &map) }
         guard Int(map.size) >= stride * (height - 1) + width * 3, let base = map.data else { return nil }
         let rowBytes = width * 3
-        let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { out, count in
-            for row in 0..<height {
-                (out.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
+        var pixels = pool?.take(count: rowBytes * height) ?? [UInt8](repeating: 0, count: rowBytes * height)
+        pixels.withUnsafeMutableBufferPointer { out in
+            if stride == rowBytes {
+                out.baseAddress!.update(from: base, count: rowBytes * height)
+            } else {
+                for row in 0..<height {
+                    (out.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
+                }
             }
-            count = rowBytes * height
         }
         let rt = cgst_sample_running_time(sample)
         let pts = rt == clockTimeNone ? MediaTime.zero : MediaTime(nanoseconds: Int64(rt))

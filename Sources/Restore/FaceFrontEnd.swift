@@ -73,6 +73,7 @@ public final class FaceFrontEnd: FrameProcessor {
     private let restorerWithoutAudio: ModelRestorer?
     private var loggedAudioProblem = false
     private var loggedNoAudio = false
+    private var framePool: FrameStoragePool?
     private var facesInView = false
     private var lastViewLog: MediaTime?
     /// Set once the tracker is detached: from then on only its stage touches it.
@@ -241,6 +242,7 @@ public final class FaceFrontEnd: FrameProcessor {
         }
         featureSink?(features)
         let t2 = MonotonicClock.now()
+        makeWritable(&frame)
         paste.paste(patches, into: &frame)
         lastTimes.paste = MonotonicClock.now() - t2
         return frame
@@ -261,9 +263,18 @@ public final class FaceFrontEnd: FrameProcessor {
         lastTimes.crop = restorer.lastTimes.input
         lastTimes.model = restorer.lastTimes.model
         lastTimes.smoothing = restorer.lastTimes.smoothing
+        if !patches.isEmpty { makeWritable(&frame) }
         paste.paste(patches, into: &frame)
         lastTimes.paste = MonotonicClock.now() - t1
         return frame
+    }
+
+    public func takeFrameStorage(from pool: FrameStoragePool) { framePool = pool }
+
+    /// The window still holds the centre frame, so pasting into it would copy its array through
+    /// the allocator: the copy goes into a recycled array instead.
+    private func makeWritable(_ frame: inout VideoFrame) {
+        if let framePool { frame.pixels = framePool.copy(of: frame.pixels) }
     }
 
     /// Crop, FHOG and audio context of one face in one frame, for the model.

@@ -39,6 +39,8 @@ public protocol FrameProcessor: AnyObject {
     func detachAnalysis() -> (any FrameAnalysis)?
     /// A frame and what the detached analysis found in it, in arrival order.
     func frameArrived(analysed: AnalysedFrame)
+    /// Where to take the arrays of the frames it writes (the session recycles sent frames there).
+    func takeFrameStorage(from pool: FrameStoragePool)
 }
 
 /// A frame with the faces tracked in it, and the tracker's cost and counters after it.
@@ -70,6 +72,7 @@ extension FrameProcessor {
     public func sourceHasNoAudio() {}
     public func detachAnalysis() -> (any FrameAnalysis)? { nil }
     public func frameArrived(analysed: AnalysedFrame) { frameArrived(analysed.frame) }
+    public func takeFrameStorage(from pool: FrameStoragePool) {}
 }
 
 /// Returns every frame unchanged, with the real latency structure of the model (Δ = 2).

@@ -7,6 +7,8 @@ public struct LookaheadWindow {
     private var history: [VideoFrame] = []
     /// Index in `history` of the next frame to release.
     private var nextIndex = 0
+    /// Receives the arrays of frames no later window needs (see FrameStoragePool).
+    public var recycleInto: FrameStoragePool?
 
     public init(radius: Int = 2) {
         precondition(radius >= 0, "lookahead radius must be non-negative")
@@ -42,6 +44,7 @@ public struct LookaheadWindow {
         // Keep only the past frames a later window can still need.
         let keepFrom = max(0, nextIndex - radius)
         if keepFrom > 0 {
+            if let pool = recycleInto { for f in history[..<keepFrom] { pool.give(f.pixels) } }
             history.removeFirst(keepFrom)
             nextIndex -= keepFrom
         }

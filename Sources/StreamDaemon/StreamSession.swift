@@ -102,6 +102,8 @@ final class StreamSession: @unchecked Sendable {
         onStreaming?("streaming \(format.width)x\(format.height)@\(format.frameRate) from \(options.source)")
 
         var window = LookaheadWindow(radius: processor.lookahead)
+        window.recycleInto = input.framePool
+        processor.takeFrameStorage(from: input.framePool)
         let analysis = processor.detachAnalysis()
         let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video) }
         var sizeMismatchLogged = false
@@ -128,6 +130,8 @@ final class StreamSession: @unchecked Sendable {
                     logger.error("a frame could not be sent (its timestamp went backwards, or the output stopped); such frames are skipped and counted")
                 }
             }
+            // The output copied it; kept as lastSent too, which the pool's copy-on-write respects.
+            input.framePool.give(restored.pixels)
             onProgress?(report.framesOut, expectedFrames)
         }
 

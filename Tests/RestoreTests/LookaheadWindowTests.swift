@@ -33,6 +33,19 @@ struct LookaheadWindowTests {
         #expect(released == Array(0..<20))
     }
 
+    @Test("frames no later window needs go back to the pool, each once")
+    func recyclesEvictedFrames() {
+        var w = LookaheadWindow(radius: 2)
+        let pool = FrameStoragePool(limit: 64)
+        w.recycleInto = pool
+        var windows = 0
+        for i in 0..<20 { if w.push(frame(i)) != nil { windows += 1 } }
+        #expect(windows == 18)
+        // Frames 0…15 are behind every window still to come (18 and 19 need 16 and 17).
+        #expect(pool.spareCount == 16)
+        #expect(pool.take(count: 3).first == 0)
+    }
+
     @Test("memory stays bounded to 2Δ+1 frames on an endless stream")
     func bounded() {
         var w = LookaheadWindow(radius: 2)

@@ -49,7 +49,7 @@ struct LiveBench: ParsableCommand {
 
     func run() throws {
         // The daemon's heap settings (RunCommand), so the figures are the daemon's.
-        MallocTuning.limitArenas()
+        MallocTuning.configure()
         let logger = Logger(label: "bench")
         let weights = try ModelLocator.load(model)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("facerestored-live-\(getpid())")

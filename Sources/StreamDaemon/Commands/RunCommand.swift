@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        MallocTuning.limitArenas()
+        MallocTuning.configure()
         let logger = LogSetup.logger(verbose: verbose)
         let cfg: StreamConfig
         do {
