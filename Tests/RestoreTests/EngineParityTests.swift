@@ -23,7 +23,11 @@ struct EngineParityTests {
 
     /// Runs `model` on every window of `fixture` (paths) and checks the figures.
     @discardableResult
-    static func checkParity(model modelPath: String, fixture fixturePath: String) throws -> Figures {
+    /// `facesTogether`: the fixture's windows are faces seen in the same frames — every face's
+    /// frame t is computed (into a ring of its own, one shared workspace) before any face's
+    /// frame t+1, and the faces are restored one after the other, as the stream restorer does
+    /// with several tracks; each must still match PyTorch's result for that face alone.
+    static func checkParity(model modelPath: String, fixture fixturePath: String, facesTogether: Bool = false) throws -> Figures {
         let model = try RestorationModel(path: modelPath)
         let fx = try SafeTensorsFile(path: fixturePath)
         let a = model.architecture
@@ -36,21 +40,26 @@ struct EngineParityTests {
         let fhog: [Float] = fx.tensors["input_fhog"] != nil ? try fx.floats("input_fhog") : try dlibFHOG(crops, frames: windows * a.window)
 
         let workspace = model.makeWorkspace()
-        let frames = (0..<a.window).map { _ in model.makeFrameFeatures() }
+        let rings = (0..<(facesTogether ? windows : 1)).map { _ in (0..<a.window).map { _ in model.makeFrameFeatures() } }
+        func compute(window n: Int, frame t: Int, into features: FrameFeatures) {
+            let f = n * a.window + t
+            crops[(f * a.cropBytes)..<((f + 1) * a.cropBytes)].withUnsafeBufferPointer { crop in
+                fhog[(f * a.fhogCount)..<((f + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
+                    mfcc[(f * a.mfccCount)..<((f + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
+                        model.computeFeatures(crop: crop, fhog: h, mfcc: m, into: features, workspace: workspace)
+                    }
+                }
+            }
+        }
+        if facesTogether {
+            for t in 0..<a.window { for n in 0..<windows { compute(window: n, frame: t, into: rings[n][t]) } }
+        }
         var figures = Figures()
         let positions = a.latent * a.latent
         var quantized = [Float](repeating: 0, count: a.codeDim * positions)
         for n in 0..<windows {
-            for (t, features) in frames.enumerated() {
-                let f = n * a.window + t
-                crops[(f * a.cropBytes)..<((f + 1) * a.cropBytes)].withUnsafeBufferPointer { crop in
-                    fhog[(f * a.fhogCount)..<((f + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
-                        mfcc[(f * a.mfccCount)..<((f + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
-                            model.computeFeatures(crop: crop, fhog: h, mfcc: m, into: features, workspace: workspace)
-                        }
-                    }
-                }
-            }
+            let frames = facesTogether ? rings[n] : rings[0]
+            if !facesTogether { for (t, features) in frames.enumerated() { compute(window: n, frame: t, into: features) } }
             let logits = Array(model.predictLogits(window: frames, workspace: workspace))
             figures.logits = max(figures.logits, maxAbsDifference(logits, expectedLogits[(n * a.logitCount)..<((n + 1) * a.logitCount)]))
             let imageRange = (n * a.imageCount)..<((n + 1) * a.imageCount)
@@ -107,6 +116,20 @@ struct EngineParityTests {
     func realtime() throws {
         try Self.checkParity(model: EngineFixtures.root.appendingPathComponent("models/realtime.safetensors").path,
                              fixture: EngineFixtures.path("realtime-fixtures.safetensors"))
+    }
+
+    @Test("two faces in the same frames (shipped realtime model; tiny model): each matches PyTorch",
+          arguments: ["realtime", "tiny"])
+    func twoFaces(_ name: String) throws {
+        let model = name == "tiny" ? EngineFixtures.path("tiny.safetensors")
+            : EngineFixtures.root.appendingPathComponent("models/realtime.safetensors").path
+        let fixture = EngineFixtures.path("\(name)-fixtures.safetensors")
+        guard FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: fixture) else {
+            Issue.record("\(model) or \(fixture) missing")
+            return
+        }
+        let figures = try Self.checkParity(model: model, fixture: fixture, facesTogether: true)
+        #expect(figures.windows >= 2)
     }
 
     @Test("smoke-trained realtime model in training/out (git-ignored, local only)",
