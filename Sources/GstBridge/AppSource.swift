@@ -53,6 +53,13 @@ public final class AppSource: @unchecked Sendable {
         return pushBuffer(buffer, pts: pts, duration: duration)
     }
 
+    /// Whether the queue is full: a live (leaky) appsrc then drops a new buffer instead of
+    /// queueing it, and the push does not return OK.
+    var isFull: Bool {
+        let max = gst_app_src_get_max_bytes(appsrc)
+        return max > 0 && gst_app_src_get_current_level_bytes(appsrc) >= max
+    }
+
     /// Pushes interleaved F32 audio.
     @discardableResult
     public func push(_ chunk: AudioChunk, pts: MediaTime) -> Bool {

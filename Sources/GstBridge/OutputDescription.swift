@@ -10,7 +10,8 @@ enum OutputDescription {
         var parts: [String] = []
         let fps = video.frameRate.isVariable ? 30.0 : video.frameRate.fps
         // File mode blocks the restoration thread when the encoder is behind (nothing is lost);
-        // live mode never blocks and leaks the oldest frame instead.
+        // live mode never blocks: a frame that finds the queue full is dropped (leaky-type
+        // upstream drops the new buffer), and the push says so (OutputPipeline.send).
         let videoQueueBytes = video.width * video.height * 3 * (live ? 3 : 8)
         // Live: raw frames are 2.7 MB at 720p, a default queue (10 MB) would hold several, and how
         // many depends on how busy the encoder's core is, so memory and latency would wander with

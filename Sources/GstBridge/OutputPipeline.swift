@@ -92,19 +92,36 @@ public final class OutputPipeline: @unchecked Sendable {
 
     public func start() throws(GstError) { try pipeline.play(waitForPreroll: false) }
 
+    /// What became of a frame handed to `send`.
+    public enum FrameSendResult: Equatable, Sendable {
+        case sent
+        /// Its output PTS was not after the last one sent (a muxer would fail on it).
+        case notNewer(pts: Int64, last: Int64)
+        case wrongSize(width: Int, height: Int)
+        /// Live: the encoder is behind and its input queue is full, so the frame was dropped
+        /// (the output never blocks the restoration thread).
+        case encoderBehind
+        /// The appsrc did not take it (flushing, stopped or in error).
+        case refused
+    }
+
     /// Sends a restored frame. Returns false when the pipeline no longer accepts data.
     @discardableResult
-    public func push(_ frame: VideoFrame) -> Bool {
-        guard frame.width == videoFormat.width && frame.height == videoFormat.height else { return false }
-        let (pts, monotonic): (MediaTime, Bool) = lock.withLock {
-            let p = rebase(frame.pts)
-            let ok = p.nanoseconds > lastVideoPTS
-            if ok { lastVideoPTS = p.nanoseconds; framesOut += 1 }
-            return (p, ok)
+    public func push(_ frame: VideoFrame) -> Bool { send(frame) == .sent }
+
+    /// Sends a restored frame and says why when it could not.
+    public func send(_ frame: VideoFrame) -> FrameSendResult {
+        guard frame.width == videoFormat.width && frame.height == videoFormat.height else {
+            return .wrongSize(width: frame.width, height: frame.height)
         }
-        // A non-increasing PTS would make muxers fail; such a frame is not sent.
-        guard monotonic else { return false }
-        return videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration)
+        let (pts, last): (MediaTime, Int64) = lock.withLock {
+            let p = rebase(frame.pts), last = lastVideoPTS
+            if p.nanoseconds > last { lastVideoPTS = p.nanoseconds; framesOut += 1 }
+            return (p, last)
+        }
+        guard pts.nanoseconds > last else { return .notNewer(pts: pts.nanoseconds, last: last) }
+        if videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration) { return .sent }
+        return videoSource.isFull ? .encoderBehind : .refused
     }
 
     /// Sends original audio (interleaved float at its own rate and channel count).

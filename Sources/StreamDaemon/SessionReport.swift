@@ -10,6 +10,8 @@ struct SessionReport: Sendable {
     var rejected = 0
     /// Restored frames the output refused (non-increasing timestamps after a splice, or stopped).
     var unsent = 0
+    /// Live: frames dropped at the encoder's input because it was behind (never blocks).
+    var encoderDropped = 0
     var audioChunksOut = 0
     var hasAudio = false
     var wallSeconds = 0.0
@@ -36,6 +38,7 @@ struct SessionReport: Sendable {
             s += ", added latency p50 \(String(format: "%.1f", p50)) ms, p95 \(String(format: "%.1f", p95)) ms"
         }
         s += ", passthrough \(passthrough), dropped \(dropped)"
+        if encoderDropped > 0 { s += ", dropped at the encoder \(encoderDropped)" }
         if unsent > 0 { s += ", unsent \(unsent)" }
         if !hasAudio { s += ", no audio track" }
         return s

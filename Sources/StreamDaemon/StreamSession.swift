@@ -106,7 +106,7 @@ final class StreamSession: @unchecked Sendable {
         processor.takeFrameStorage(from: input.framePool)
         let analysis = processor.detachAnalysis()
         let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video) }
-        var sizeMismatchLogged = false
+        var unsentLogged = 0
         func emit(_ w: FrameWindow) {
             let now = MonotonicClock.now()
             let behind = options.policy.shouldPassThrough(frameArrival: w.centreFrame.arrivalNanos, now: now,
@@ -116,18 +116,27 @@ final class StreamSession: @unchecked Sendable {
             if behind { report.passthrough += 1; metrics?.passthrough.increment() }
             else { metrics?.restoreTime.recordNanoseconds(Int64(MonotonicClock.now() - started)) }
             if options.sideBySide { restored = SideBySide.compose(input: w.centreFrame, restored: restored) }
-            if output.push(restored) {
+            let sent = output.send(restored)
+            if sent == .sent {
                 lastSent = (restored, outFormat, audioFormat)
                 report.framesOut += 1
                 let added = MonotonicClock.now() - w.centreFrame.arrivalNanos
                 report.latency.add(Double(added) / 1e6)
                 metrics?.frameSent()
                 metrics?.latency.recordNanoseconds(Int64(added))
+            } else if sent == .encoderBehind {
+                // The live overload policy at the output: counted, logged once per session.
+                report.encoderDropped += 1
+                metrics?.dropped.increment()
+                if report.encoderDropped == 1 {
+                    logger.warning("the encoder is behind: frames are dropped at its input (counted in the session summary and in the dropped-frames metric)")
+                }
             } else {
                 report.unsent += 1
-                if !sizeMismatchLogged {
-                    sizeMismatchLogged = true
-                    logger.error("a frame could not be sent (its timestamp went backwards, or the output stopped); such frames are skipped and counted")
+                unsentLogged += 1
+                // The first few, with the reason and the frame's timing, then only the count.
+                if unsentLogged <= 3 {
+                    logger.error("frame \(w.centreFrame.sequence) could not be sent (\(Self.describe(sent)); source PTS \(w.centreFrame.pts), \(behind ? "passed through" : "restored")); such frames are skipped and counted")
                 }
             }
             // The output copied it; kept as lastSent too, which the pool's copy-on-write respects.
@@ -205,6 +214,16 @@ final class StreamSession: @unchecked Sendable {
             throw sourceError
         }
         return report
+    }
+
+    private static func describe(_ result: OutputPipeline.FrameSendResult) -> String {
+        switch result {
+        case .sent: return "sent"
+        case .notNewer(let pts, let last): return "output PTS \(pts) ns not after the last sent, \(last) ns"
+        case .wrongSize(let w, let h): return "\(w)x\(h) is not the output's size"
+        case .encoderBehind: return "the encoder is behind and its input queue is full: dropped"
+        case .refused: return "the output refused it: flushing, stopped or failed"
+        }
     }
 
     private func firstFrame(_ input: InputPipeline) throws -> VideoFrame? {

@@ -97,8 +97,9 @@ struct LiveBench: ParsableCommand {
         let passShare = Double(report.passthrough) / Double(max(report.framesOut, 1))
         print("facerestored bench live — \(ProcessorFactory.describe(weights)), smoothing \(smoothing), "
               + "detection every \(detectEvery) frames (whole frame every \(fullScanEvery)), \(faces) face(s), 1280x720@30 for \(duration) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print(String(format: "frames out %d of %d in, %.2f fps; passthrough %d (%.2f %%), dropped %d",
-                     report.framesOut, report.framesIn, report.fps, report.passthrough, 100 * passShare, report.dropped))
+        print(String(format: "frames out %d of %d in, %.2f fps; passthrough %d (%.2f %%), dropped %d at the input, %d at the encoder",
+                     report.framesOut, report.framesIn, report.fps, report.passthrough, 100 * passShare, report.dropped,
+                     report.encoderDropped))
         if let w = warmUpPassthrough {
             print("  of which \(w) in the first 2 s (start-up), \(report.passthrough - w) after")
         }
