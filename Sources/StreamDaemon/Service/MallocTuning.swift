@@ -5,23 +5,21 @@ import Glibc
 
 /// glibc heap settings for a long-running stream.
 ///
-/// Why: a session frees everything it built (pipelines, frame queues, the restorer's buffers;
-/// heaptrack shows no growth of live allocations across reconnects), but glibc keeps freed chunks
-/// in its arenas, and every reconnect starts new GStreamer streaming threads. Left alone, resident
-/// memory stepped up ~10 % at the first reconnect and stayed there: `malloc_info` taken while the
-/// stream ran showed 6.5 MB free in the heaps during the first session and 35–70 MB after a
-/// reconnect, in chunks of 0.5–18 MB — the holes left by the previous session's large buffers
-/// (restorer workspaces, encoder tables), with the new session's long-lived allocations between
-/// them.
+/// Why: a session frees everything it built (pipelines, frame queues, the restorer's buffers),
+/// but glibc keeps freed chunks in its arenas, and every reconnect starts new GStreamer streaming
+/// threads. With the default 8 arenas per core, a camera that drops now and then made resident
+/// memory climb by tens of MB per reconnect (+73 % over 4 restarts, +27 % with 2 arenas).
 ///
-/// Two measures together remove it: video frames' arrays are recycled (Media's FrameStoragePool
-/// and the output's buffer pool), so no frame-sized block churns through the heap; and blocks of
-/// 4 MB and more get mappings of their own (a fixed mmap threshold instead of glibc's adaptive
-/// one, which climbs to 32 MB), returned to the kernel when freed, so they leave no holes. That
-/// costs page faults only for allocations of that size, which steady state does not make (the
-/// restorer allocates its workspaces once per session). A 1 MB threshold, tried before the frames
-/// were recycled, put every frame in a mapping of its own: ~3.8 ms of CPU per 720p frame in page
-/// faults.
+/// The mmap threshold is fixed at 4 MB (glibc's adaptive one climbs to 32 MB): `malloc_info`
+/// taken during a soak showed the heaps holding free chunks of 0.5–18 MB after a reconnect — the
+/// previous session's restorer workspaces and encoder tables, with the new session's blocks
+/// between them; with the fixed threshold those blocks get mappings of their own, returned to
+/// the kernel when freed, and the largest free chunk left was under 4 MB. Steady state allocates
+/// nothing that large per frame (frames are recycled, see Media's FrameStoragePool), so it
+/// costs no CPU we could measure (`perf stat` over 30 s of `bench live`: 70.7 s of task clock
+/// either way). It did not remove the one-time RSS step at the first reconnect (README,
+/// "Reliability"). A 1 MB threshold, tried before frames were recycled, gave every frame a
+/// mapping of its own: ~3.8 ms of CPU per 720p frame in page faults.
 enum MallocTuning {
     static let mmapThreshold: Int32 = 4 << 20
 
