@@ -118,11 +118,19 @@ struct EngineParityTests {
                              fixture: EngineFixtures.path("realtime-fixtures.safetensors"))
     }
 
-    @Test("two faces in the same frames (shipped realtime model; tiny model): each matches PyTorch",
-          arguments: ["realtime", "tiny"])
+    @Test("shipped quality model", .enabled(if: EngineFixtures.exists("models/quality.safetensors")
+                                                && EngineFixtures.exists("Tests/Fixtures/engine/quality-fixtures.safetensors"),
+                                            "models/quality.safetensors or its fixtures are not there"))
+    func quality() throws {
+        try Self.checkParity(model: EngineFixtures.root.appendingPathComponent("models/quality.safetensors").path,
+                             fixture: EngineFixtures.path("quality-fixtures.safetensors"))
+    }
+
+    @Test("two faces in the same frames (shipped realtime and quality models; tiny model): each matches PyTorch",
+          arguments: ["realtime", "quality", "tiny"])
     func twoFaces(_ name: String) throws {
         let model = name == "tiny" ? EngineFixtures.path("tiny.safetensors")
-            : EngineFixtures.root.appendingPathComponent("models/realtime.safetensors").path
+            : EngineFixtures.root.appendingPathComponent("models/\(name).safetensors").path
         let fixture = EngineFixtures.path("\(name)-fixtures.safetensors")
         guard FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: fixture) else {
             Issue.record("\(model) or \(fixture) missing")
