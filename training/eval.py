@@ -112,12 +112,20 @@ def binary():
     return data.facerestored_bin()
 
 
-def run(cmd):
-    """Runs a tool; on failure shows its stderr (the binary's errors explain themselves)."""
+def run(cmd, stderr=False):
+    """Runs a tool; on failure shows its stderr (the binary's errors explain themselves).
+    Returns its stdout, or its stderr (where the binary logs its summary) with `stderr`."""
     r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"failed ({r.returncode}): {' '.join(map(str, cmd))}\n{r.stderr[-4000:]}")
-    return r.stdout
+    return r.stderr if stderr else r.stdout
+
+
+def code_switch_rate(log):
+    """The engine's code-switch rate from `facerestored restore`'s summary line; nan without one
+    (no model, or no face restored)."""
+    found = re.findall(r"code-switch rate ([0-9]+(?:\.[0-9]+)?)", log)
+    return float(found[-1]) if found else float("nan")
 
 
 def subcommands(binary_path):
@@ -181,8 +189,10 @@ def degrade_clip(clip, seed, out):
 
 
 def restore(bin_path, video, out, row):
-    run([bin_path, "restore", video, "-o", out, "--model", row.weights, "--smoothing", row.smoothing,
-         "--video-codec", "raw", "--audio-codec", "raw", "--force", "-q"])
+    """Restores `video` into `out`; returns the engine's code-switch rate (nan without codes)."""
+    return code_switch_rate(run([bin_path, "restore", video, "-o", out, "--model", row.weights,
+                                 "--smoothing", row.smoothing, "--video-codec", "raw", "--audio-codec", "raw",
+                                 "--force", "-q"], stderr=True))
 
 
 # TLME needs dlib's 68 landmarks on each video at the ground-truth boxes. Python has no dlib here
@@ -247,15 +257,17 @@ def evaluate(clips, rows, seeds, out, allow_training=False):
             degraded = work / f"s{seed}.degraded.mkv"
             params[(Path(clip).stem, seed)] = degrade_clip(clip, seed, degraded)
             videos = {"bicubic": degraded}
+            switches = {}
             for row in trained:
                 videos[row.name] = work / f"s{seed}.{row.name}.mkv"
-                restore(bin_path, degraded, videos[row.name], row)
+                switches[row.name] = restore(bin_path, degraded, videos[row.name], row)
             scored = {}
             for name, path in videos.items():
                 frames = decode(path)[0]
                 lm = landmarks(bin_path, commands, path, truth, work / f"s{seed}.{name}.landmarks.safetensors")
                 scored[name] = score(truth, frames, lpips_net, lm_truth, lm)
                 samples.append(dict(row=name, clip=Path(clip).stem, seed=seed,
+                                    code_switch=switches.get(name, float("nan")),
                                     **{k: scored[name][k] for k in ("psnr", "ssim", "lpips", "tlme")}))
                 print(f"{Path(clip).stem} seed {seed} {name}: " + ", ".join(
                     f"{k} {samples[-1][k]:.4f}" for k in ("psnr", "ssim", "lpips", "tlme")), flush=True)

