@@ -12,7 +12,7 @@ enum SampleConversion {
     }
 
     static func videoFrame(_ sample: OpaquePointer, sequence: Int, arrival: UInt64,
-                           pool: FrameStoragePool? = nil) -> (VideoFrame, VideoFormat)? {
+                           pool: FrameStoragePool) -> (VideoFrame, VideoFormat)? {
         guard let caps = gst_sample_get_caps(sample), let buffer = gst_sample_get_buffer(sample) else { return nil }
         var info = GstVideoInfo()
         guard gst_video_info_from_caps(&info, caps) != 0 else { return nil }
@@ -24,7 +24,7 @@ enum SampleConversion {
         defer { gst_buffer_unmap(buffer, &map) }
         guard Int(map.size) >= stride * (height - 1) + width * 3, let base = map.data else { return nil }
         let rowBytes = width * 3
-        var pixels = pool?.take(count: rowBytes * height) ?? [UInt8](repeating: 0, count: rowBytes * height)
+        var pixels = pool.take(count: rowBytes * height)
         pixels.withUnsafeMutableBufferPointer { out in
             if stride == rowBytes {
                 out.baseAddress!.update(from: base, count: rowBytes * height)

@@ -106,7 +106,6 @@ final class StreamSession: @unchecked Sendable {
         processor.takeFrameStorage(from: input.framePool)
         let analysis = processor.detachAnalysis()
         let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video) }
-        var unsentLogged = 0
         func emit(_ w: FrameWindow) {
             let now = MonotonicClock.now()
             let behind = options.policy.shouldPassThrough(frameArrival: w.centreFrame.arrivalNanos, now: now,
@@ -133,9 +132,8 @@ final class StreamSession: @unchecked Sendable {
                 }
             } else {
                 report.unsent += 1
-                unsentLogged += 1
                 // The first few, with the reason and the frame's timing, then only the count.
-                if unsentLogged <= 3 {
+                if report.unsent <= 3 {
                     logger.error("frame \(w.centreFrame.sequence) could not be sent (\(Self.describe(sent)); source PTS \(w.centreFrame.pts), \(behind ? "passed through" : "restored")); such frames are skipped and counted")
                 }
             }

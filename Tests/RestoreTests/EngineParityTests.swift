@@ -110,32 +110,29 @@ struct EngineParityTests {
         try Self.checkParity(model: EngineFixtures.path(model), fixture: EngineFixtures.path(fixture))
     }
 
-    @Test("shipped realtime model", .enabled(if: EngineFixtures.exists("models/realtime.safetensors")
-                                                 && EngineFixtures.exists("Tests/Fixtures/engine/realtime-fixtures.safetensors"),
-                                             "models/realtime.safetensors or its fixtures are not there yet (no trained weights)"))
-    func realtime() throws {
-        try Self.checkParity(model: EngineFixtures.root.appendingPathComponent("models/realtime.safetensors").path,
-                             fixture: EngineFixtures.path("realtime-fixtures.safetensors"))
-    }
-
-    @Test("shipped quality model", .enabled(if: EngineFixtures.exists("models/quality.safetensors")
-                                                && EngineFixtures.exists("Tests/Fixtures/engine/quality-fixtures.safetensors"),
-                                            "models/quality.safetensors or its fixtures are not there"))
-    func quality() throws {
-        try Self.checkParity(model: EngineFixtures.root.appendingPathComponent("models/quality.safetensors").path,
-                             fixture: EngineFixtures.path("quality-fixtures.safetensors"))
-    }
-
-    @Test("two faces in the same frames (shipped realtime and quality models; tiny model): each matches PyTorch",
-          arguments: ["realtime", "quality", "tiny"])
-    func twoFaces(_ name: String) throws {
+    /// A model and its parity fixture: the shipped `models/NAME.safetensors`, or a committed tiny
+    /// one; nil (recorded as a failure) when either file is missing.
+    static func modelAndFixture(_ name: String) -> (model: String, fixture: String)? {
         let model = name == "tiny" ? EngineFixtures.path("tiny.safetensors")
             : EngineFixtures.root.appendingPathComponent("models/\(name).safetensors").path
         let fixture = EngineFixtures.path("\(name)-fixtures.safetensors")
         guard FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: fixture) else {
             Issue.record("\(model) or \(fixture) missing")
-            return
+            return nil
         }
+        return (model, fixture)
+    }
+
+    @Test("shipped models (realtime and quality profiles)", arguments: ["realtime", "quality"])
+    func shipped(_ name: String) throws {
+        guard let (model, fixture) = Self.modelAndFixture(name) else { return }
+        try Self.checkParity(model: model, fixture: fixture)
+    }
+
+    @Test("two faces in the same frames (shipped realtime and quality models; tiny model): each matches PyTorch",
+          arguments: ["realtime", "quality", "tiny"])
+    func twoFaces(_ name: String) throws {
+        guard let (model, fixture) = Self.modelAndFixture(name) else { return }
         let figures = try Self.checkParity(model: model, fixture: fixture, facesTogether: true)
         #expect(figures.windows >= 2)
     }
