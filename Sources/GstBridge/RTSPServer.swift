@@ -72,11 +72,11 @@ public final class RTSPServer: @unchecked Sendable {
         loop = g_main_loop_new(context, 0)
         let sourceID = gst_rtsp_server_attach(server, context)
         if sourceID == 0 {
-            g_main_loop_unref(loop)
-            g_main_context_unref(context)
-            cgst_object_unref(server)
+            // Every stored property is set, so throwing runs deinit, which releases the loop, the
+            // context and the server (releasing them here too freed them twice: a port in use
+            // then hung the daemon in deinit instead of reporting it).
             throw .outputFailed(output: "rtsp://\(address):\(port)\(mount)",
-                                reason: "cannot listen on port \(port) (in use, or not allowed)")
+                                reason: "cannot listen on port \(port): another program holds it, or a port below 1024 needs CAP_NET_BIND_SERVICE; stop that program or choose another `port:`")
         }
         let box = Unmanaged.passRetained(WeakServer(self)).toOpaque()
         _ = cgst_connect_media_configure(factory, { _, media, data in
@@ -89,11 +89,16 @@ public final class RTSPServer: @unchecked Sendable {
         thread.name = "rtsp-server"
         thread.start()
         loopThread = thread
+        // deinit's quit must find the loop running: a quit sent before `g_main_loop_run` starts
+        // is lost, and the thread would outlive the loop it runs.
+        while g_main_loop_is_running(loop) == 0 { usleep(100) }
     }
 
     deinit {
-        g_main_loop_quit(loop)
-        while g_main_loop_is_running(loop) != 0 { usleep(1000) }
+        if loopThread != nil {
+            g_main_loop_quit(loop)
+            while g_main_loop_is_running(loop) != 0 { usleep(1000) }
+        }
         lock.withLock { medias.removeAll() }
         g_main_context_unref(context)
         g_main_loop_unref(loop)

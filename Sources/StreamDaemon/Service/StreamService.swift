@@ -163,7 +163,13 @@ final class StreamService: Service, @unchecked Sendable {
                     streaming.value = false
                     throw error
                 }
-                logger.error("source lost: \(error); reconnecting; this session's \(ProcessorFactory.summary(frontEnd))")
+                if case GstError.outputFailed = error {
+                    // Not the camera: an output that cannot be set up now (an RTSP port still held
+                    // by the previous instance) may be free at the next attempt.
+                    logger.error("output unavailable: \(error); retrying")
+                } else {
+                    logger.error("source lost: \(error); reconnecting; this session's \(ProcessorFactory.summary(frontEnd))")
+                }
             }
             streaming.value = false
             metrics.streaming.record(0)
