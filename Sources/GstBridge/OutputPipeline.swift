@@ -120,8 +120,14 @@ public final class OutputPipeline: @unchecked Sendable {
             return (p, last)
         }
         guard pts.nanoseconds > last else { return .notNewer(pts: pts.nanoseconds, last: last) }
+        // Checked before the push, not after a failed one: the restoration thread is the only
+        // producer, so a queue that has room now still has room at the push (the encoder only
+        // drains it), and a full one would drop the frame. Asking after a failure could find
+        // the queue drained meanwhile and call an overload a refusal; asking first also saves
+        // copying a frame that would be dropped.
+        if settings.live && videoSource.isFull { return .encoderBehind }
         if videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration) { return .sent }
-        return videoSource.isFull ? .encoderBehind : .refused
+        return .refused
     }
 
     /// Sends original audio (interleaved float at its own rate and channel count).

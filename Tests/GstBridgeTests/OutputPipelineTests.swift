@@ -1,0 +1,49 @@
+import Foundation
+import Media
+import Testing
+@testable import GstBridge
+
+@Suite("Output pipeline")
+struct OutputPipelineTests {
+    /// A live output given 720p noise (expensive to encode) far faster than real time: its
+    /// 3-frame input queue fills, and the frames that find it full are reported as dropped at
+    /// the encoder — never as refused, which would mean a broken pipeline.
+    @Test("a live encoder that falls behind drops frames and says so")
+    func liveOverloadIsEncoderBehind() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fr-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let format = VideoFormat(width: 1280, height: 720, frameRate: FrameRate(30, 1))
+        let output = try OutputPipeline(outputs: [.file(path: dir.appendingPathComponent("out.mkv").path)],
+                                        video: format, audio: nil, settings: EncoderSettings(live: true))
+        try output.start()
+        // Four frames of pseudo-random bytes (a 32-bit LCG's high byte: cheap in a debug build).
+        var state: UInt32 = 42
+        let noise = (0..<4).map { _ in
+            [UInt8](unsafeUninitializedCapacity: 1280 * 720 * 3) { buffer, count in
+                for i in 0..<buffer.count {
+                    state = state &* 1_664_525 &+ 1_013_904_223
+                    buffer[i] = UInt8(truncatingIfNeeded: state >> 24)
+                }
+                count = buffer.count
+            }
+        }
+        var results: [OutputPipeline.FrameSendResult] = []
+        for i in 0..<60 {
+            let frame = VideoFrame(width: 1280, height: 720, pixels: noise[i % 4],
+                                   pts: MediaTime(nanoseconds: Int64(i) * 33_333_333), duration: nil,
+                                   sequence: i, arrivalNanos: MonotonicClock.now())
+            results.append(output.send(frame))
+        }
+        output.abort()
+        let sent = results.filter { $0 == .sent }.count
+        let behind = results.filter { $0 == .encoderBehind }.count
+        #expect(sent + behind == results.count, "every frame is sent or dropped at the encoder: \(results)")
+        #expect(sent >= 3, "the queue takes frames until it is full")
+        #expect(behind > 0, "60 noisy 720p frames pushed at once must outrun the encoder")
+        // A stopped pipeline refuses: that is not an overload.
+        let late = VideoFrame(width: 1280, height: 720, pixels: noise[0], pts: MediaTime(nanoseconds: 61 * 33_333_333),
+                              duration: nil, sequence: 61, arrivalNanos: MonotonicClock.now())
+        #expect(output.send(late) == .refused)
+    }
+}
