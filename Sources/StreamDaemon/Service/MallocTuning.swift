@@ -20,16 +20,29 @@ import Glibc
 /// either way). It did not remove the one-time RSS step at the first reconnect (README,
 /// "Reliability"). A 1 MB threshold, tried before frames were recycled, gave every frame a
 /// mapping of its own: ~3.8 ms of CPU per 720p frame in page faults.
+///
+/// Transparent huge pages are turned off for the process. x264 allocates its frame buffers
+/// 2 MB-aligned from malloc and madvises them MADV_HUGEPAGE; those heap ranges keep the flag
+/// after the encoder of a session is freed, glibc reuses them for anything, and khugepaged
+/// (max_ptes_none 511 by default) fills sparsely used 2 MB ranges back into whole huge pages
+/// after every trim. In a soak the daemon held 16 such ranges, 71 MB resident (44 MB as huge
+/// pages), where they landed differing from one session to the next: this was the RSS "step"
+/// after the first reconnect and the ±7 MB between sessions. Without them the 720p encoder
+/// loses some TLB reach; see README "Robustness" for what was measured.
 enum MallocTuning {
     static let mmapThreshold: Int32 = 4 << 20
 
-    /// Caps glibc's arenas (default 8 per core) and fixes the mmap threshold. Call before the
-    /// first thread starts; `MALLOC_ARENA_MAX` / `MALLOC_MMAP_THRESHOLD_` in the environment,
-    /// when set, are left to win.
+    /// Caps glibc's arenas (default 8 per core), fixes the mmap threshold and turns transparent
+    /// huge pages off. Call before the first thread starts; `MALLOC_ARENA_MAX` /
+    /// `MALLOC_MMAP_THRESHOLD_` in the environment, when set, are left to win, and
+    /// `FACERESTORED_HUGEPAGES=1` keeps huge pages.
     static func configure(arenas count: Int32 = 2) {
         #if canImport(Glibc)
         if getenv("MALLOC_ARENA_MAX") == nil { mallopt(M_ARENA_MAX, count) }
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { mallopt(M_MMAP_THRESHOLD, mmapThreshold) }
+        if getenv("FACERESTORED_HUGEPAGES") != nil { return }
+        // Fails only on kernels before 3.15; nothing to do then but run as before.
+        _ = fr_disable_transparent_hugepages()
         #endif
     }
 

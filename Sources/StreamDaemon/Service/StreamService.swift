@@ -117,15 +117,15 @@ final class StreamService: Service, @unchecked Sendable {
                 held = nil
             }
             var restoredSoFar = 0
-            var lastTrim = MonotonicClock.now()
+            let sessionStart = MonotonicClock.now()
+            var trims = HeapTrimSchedule()
             session.onProgress = { [metrics, logger] _, _ in
-                // Freed frame buffers otherwise stay in glibc's arenas; RSS would wander with
+                // Freed buffers otherwise stay in glibc's arenas; RSS would wander with
                 // fragmentation rather than follow what is in use (see MallocTuning).
-                if MonotonicClock.now() - lastTrim > 30_000_000_000 {
-                    let t0 = MonotonicClock.now()
+                let t0 = MonotonicClock.now()
+                if trims.isDue(at: Double(t0 - sessionStart) / 1e9) {
                     let released = MallocTuning.releaseFreedMemory()
-                    lastTrim = MonotonicClock.now()
-                    logger.debug("returned \(released) kB of freed heap to the system in \((lastTrim - t0) / 1_000_000) ms")
+                    logger.debug("returned \(released) kB of freed heap to the system in \((MonotonicClock.now() - t0) / 1_000_000) ms")
                 }
                 metrics.faces.record(frontEnd.lastFaceCount)
                 let t = frontEnd.lastTimes
