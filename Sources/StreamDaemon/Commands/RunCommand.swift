@@ -59,7 +59,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { reloader.cancel() }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            // A file source ends by itself: that is success (exit 0), not a service that died.
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
