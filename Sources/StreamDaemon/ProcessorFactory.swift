@@ -17,6 +17,7 @@ enum ProcessorFactory {
                          logger: Logger, detector: FaceDetector? = nil) throws -> FaceFrontEnd {
         var tracking = FaceTracker.Settings()
         tracking.maxFaces = settings.maxFaces
+        tracking.detectionWidth = settings.detectionWidth
         tracking.detectEvery = settings.detectEvery
         tracking.fullScanEvery = settings.fullScanEvery
         let tracker = FaceTracker(settings: tracking, detector: try detector ?? Self.detector())

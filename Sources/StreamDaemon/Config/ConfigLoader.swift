@@ -95,8 +95,9 @@ enum ConfigLoader {
         var restore = RestoreSettings()
         if let m = r.string(top["model"], "model") { restore.model = m }
         if let node = top["restore"],
-           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detect_every", "full_scan_every", "smoothing", "gamma", "code_hysteresis", "audio"]) {
+           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detection_width", "detect_every", "full_scan_every", "smoothing", "gamma", "code_hysteresis", "audio"]) {
             if let v = r.int(m["max_faces"], "max_faces", range: 1...32) { restore.maxFaces = v }
+            if let v = r.int(m["detection_width"], "detection_width", range: 80...7680) { restore.detectionWidth = v }
             if let v = r.int(m["detect_every"], "detect_every", range: 1...300) { restore.detectEvery = v }
             if let v = r.int(m["full_scan_every"], "full_scan_every", range: 1...3000) { restore.fullScanEvery = v }
             if let v = r.choice(m["smoothing"], "smoothing", RestoreSettings.Smoothing.self) { restore.smoothing = v }

@@ -26,6 +26,9 @@ struct RestoreSettings: Sendable, Equatable {
     /// `realtime`, `quality` (shipped weights), `none` (no restoration) or a .safetensors path.
     var model: String = "realtime"
     var maxFaces: Int = 4
+    /// Width of the copy the detector scans (dlib finds faces of ~80 px and up in it): raise it
+    /// for small faces in a large frame, at the cost of detection time.
+    var detectionWidth: Int = 640
     var detectEvery: Int = 5
     /// Frames between whole-frame detections while faces are tracked (see FaceTracker.Settings).
     var fullScanEvery: Int = 1
