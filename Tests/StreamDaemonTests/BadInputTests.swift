@@ -133,6 +133,33 @@ struct BadInputTests {
         #expect(late.pixels[(5 * 320 + 160) * 3] < 20)
     }
 
+    @Test("a frame-rate change mid-stream (25 → 15 fps): every frame comes out with its own timestamp")
+    func frameRateChange() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two MPEG-TS pieces of the same size, 2 s at 25 fps then 2 s at 15 fps, spliced.
+        for (name, rate, offset) in [("a", "25", "0"), ("b", "15", "2.5")] {
+            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=\(rate)",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", dir.appendingPathComponent("\(name).ts").path])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        var spliced = try Data(contentsOf: dir.appendingPathComponent("a.ts"))
+        spliced.append(try Data(contentsOf: dir.appendingPathComponent("b.ts")))
+        let input = dir.appendingPathComponent("spliced.ts")
+        try spliced.write(to: input)
+        let out = dir.appendingPathComponent("o.mkv").path
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("80 frames out of 80"), "\(r.stderr)")
+        let frames = try TestSupport.decode(out).frames
+        #expect(frames.count == 80)
+        // The output keeps the source's timing: 40 ms steps, then 66.7 ms steps.
+        let steps = zip(frames, frames.dropFirst()).map { Double($1.pts.nanoseconds - $0.pts.nanoseconds) / 1e6 }
+        #expect(steps.prefix(45).filter { abs($0 - 40) < 2 }.count >= 40, "\(steps)")
+        #expect(steps.suffix(25).allSatisfy { abs($0 - 66.7) < 2 }, "\(steps)")
+    }
+
     @Test("a file of random bytes: a clear error, no crash, no output left behind")
     func randomBytes() throws {
         let dir = try TestSupport.temporaryDirectory()
