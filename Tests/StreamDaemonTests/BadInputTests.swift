@@ -107,21 +107,30 @@ struct BadInputTests {
         #expect(!ok.stderr.contains("writable"))
     }
 
+    /// Two 2-second MPEG-TS pieces (test pattern and a tone) of the given size and frame rate,
+    /// the second timed from 2.5 s, spliced back to back into `spliced.ts` in `dir`.
+    private static func splicedTestStream(in dir: URL, _ first: (size: String, fps: Int),
+                                          _ second: (size: String, fps: Int)) throws -> URL {
+        var spliced = Data()
+        for (name, piece, offset) in [("a", first, "0"), ("b", second, "2.5")] {
+            let path = dir.appendingPathComponent("\(name).ts").path
+            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(piece.size):rate=\(piece.fps)",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", path])
+            #expect(r.status == 0, "\(r.stderr)")
+            spliced.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        let input = dir.appendingPathComponent("spliced.ts")
+        try spliced.write(to: input)
+        return input
+    }
+
     @Test("a resolution change mid-stream: every frame still comes out, at the first size, letterboxed")
     func resolutionChange() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Two MPEG-TS pieces, 320×240 then 640×360, spliced back to back as a camera reset would.
-        for (name, size, offset) in [("a", "320x240", "0"), ("b", "640x360", "2.5")] {
-            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=25",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", dir.appendingPathComponent("\(name).ts").path])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        var spliced = try Data(contentsOf: dir.appendingPathComponent("a.ts"))
-        spliced.append(try Data(contentsOf: dir.appendingPathComponent("b.ts")))
-        let input = dir.appendingPathComponent("spliced.ts")
-        try spliced.write(to: input)
+        let input = try Self.splicedTestStream(in: dir, ("320x240", 25), ("640x360", 25))
         let out = dir.appendingPathComponent("o.mkv").path
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -138,16 +147,7 @@ struct BadInputTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Two MPEG-TS pieces of the same size, 2 s at 25 fps then 2 s at 15 fps, spliced.
-        for (name, rate, offset) in [("a", "25", "0"), ("b", "15", "2.5")] {
-            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=\(rate)",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", dir.appendingPathComponent("\(name).ts").path])
-            #expect(r.status == 0, "\(r.stderr)")
-        }
-        var spliced = try Data(contentsOf: dir.appendingPathComponent("a.ts"))
-        spliced.append(try Data(contentsOf: dir.appendingPathComponent("b.ts")))
-        let input = dir.appendingPathComponent("spliced.ts")
-        try spliced.write(to: input)
+        let input = try Self.splicedTestStream(in: dir, ("320x240", 25), ("320x240", 15))
         let out = dir.appendingPathComponent("o.mkv").path
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -8,7 +8,6 @@
 /// sessions of a flapping camera looked like growth. A trim costs 0–7 ms (debug log, 720p) and
 /// returns 5–12 MB. The gaps start short and double up to `period`: 2, 6, 14 s, then every 10 s.
 struct HeapTrimSchedule {
-    let first: Double
     let period: Double
     private var gap: Double
     private var next: Double
@@ -16,7 +15,6 @@ struct HeapTrimSchedule {
     /// - Parameters: times in seconds since the session started.
     init(first: Double = 2, period: Double = 10) {
         precondition(first > 0 && period >= first, "trim gaps must be positive and grow to the period")
-        self.first = first
         self.period = period
         gap = first
         next = first

@@ -17,8 +17,8 @@ import Glibc
 /// the kernel when freed, and the largest free chunk left was under 4 MB. Steady state allocates
 /// nothing that large per frame (frames are recycled, see Media's FrameStoragePool), so it
 /// costs no CPU we could measure (`perf stat` over 30 s of `bench live`: 70.7 s of task clock
-/// either way). It did not remove the one-time RSS step at the first reconnect (README,
-/// "Reliability"). A 1 MB threshold, tried before frames were recycled, gave every frame a
+/// either way). The one-time RSS step at the first reconnect had another cause (huge pages,
+/// below). A 1 MB threshold, tried before frames were recycled, gave every frame a
 /// mapping of its own: ~3.8 ms of CPU per 720p frame in page faults.
 ///
 /// Transparent huge pages are turned off for the process. x264 allocates its frame buffers
