@@ -179,6 +179,16 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     public var hasAudio: Bool { linker.hasAudio }
+    /// Whether an audio track feeds the audio queues now. It changes mid-stream when the source
+    /// switches to a program with or without audio (an MPEG-TS whose PMT changes).
+    public var audioFlowing: Bool { linker.audioFlowing }
+
+    /// Ends both audio queues: the session calls it when the audio track went away, since the
+    /// removed track's end never reaches them (decodebin keeps a switched-away stream's EOS).
+    public func finishAudio() {
+        modelAudio.finish()
+        audio.finish()
+    }
 
     /// Keeps every later frame at this size: when the source changes resolution mid-stream
     /// (a camera reconfigured, a stream spliced), GStreamer scales (letterboxing to keep the

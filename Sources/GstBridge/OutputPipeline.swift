@@ -141,6 +141,13 @@ public final class OutputPipeline: @unchecked Sendable {
 
     public var framesSent: Int { lock.withLock { framesOut } }
 
+    /// Ends the audio stream alone (the source's audio track went away): muxers then go on
+    /// with video instead of waiting for audio that will not come, which would block the
+    /// video queue and, for a file, the restoration thread with it.
+    public func endAudio() {
+        audioSource?.endOfStream()
+    }
+
     private func rebase(_ pts: MediaTime) -> MediaTime {
         if offset == nil {
             if settings.live {

@@ -109,6 +109,9 @@ public final class FaceFrontEnd: FrameProcessor {
     }
 
     /// The tracker's counters (as of the last frame it handed over, once detached).
+    /// What the model's audio went through: gaps filled, overlaps trimmed, timeline restarts.
+    public var audioStatistics: MFCCStreamStatistics { mfcc.statistics }
+
     public var trackerCounters: FaceTracker.Counters { detachedCounters ?? tracker.counters }
     /// Faces the model restored, and its code-switch rate (nil without a model).
     public var restorationCounters: (facesRestored: Int, codeSwitchRate: Double)? {

@@ -18,6 +18,11 @@ struct SessionReport: Sendable {
     var latency = LatencyStats()
     /// The source's error, if it ended with one (output was still finalised).
     var sourceError: String?
+    /// Times the source's audio track appeared or went away mid-stream.
+    var audioTrackChanges = 0
+    /// Set when a live session ended so that a new one can rebuild the outputs for a source
+    /// whose set of streams changed.
+    var restartReason: String?
 
     /// Monotonic times of the first frame's arrival and of the outputs' last byte: the
     /// throughput window, which leaves out pipeline start-up but includes the final encode.
@@ -40,6 +45,7 @@ struct SessionReport: Sendable {
         s += ", passthrough \(passthrough), dropped \(dropped)"
         if encoderDropped > 0 { s += ", dropped at the encoder \(encoderDropped)" }
         if unsent > 0 { s += ", unsent \(unsent)" }
+        if audioTrackChanges > 0 { s += ", audio track changes \(audioTrackChanges)" }
         if !hasAudio { s += ", no audio track" }
         return s
     }

@@ -149,6 +149,7 @@ final class StreamSession: @unchecked Sendable {
         var next: Arrival? = analysis.map { .analysed($0.analyse(first)) } ?? .raw(first)
         analyser?.start()
         var lastFrameAt = Date()
+        var audioInSession = input.audioFlowing
         loop: while true {
             onTick?()
             if let arrival = next {
@@ -170,6 +171,10 @@ final class StreamSession: @unchecked Sendable {
                 break loop
             }
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
+            if input.audioFlowing != audioInSession {
+                audioInSession.toggle()
+                if audioTrackChanged(present: audioInSession, input: input, output: output, report: &report) { break loop }
+            }
             let popped = analyser.map { $0.output.pop(timeout: 0.02).map(Arrival.analysed) }
                 ?? input.video.pop(timeout: 0.02).map(Arrival.raw)
             switch popped {
@@ -183,7 +188,8 @@ final class StreamSession: @unchecked Sendable {
             }
         }
         analyser?.stop()
-        if sourceError == nil && !stopFlag.get() {
+        let endOfStream = sourceError == nil && !stopFlag.get() && report.restartReason == nil
+        if endOfStream {
             // End of stream: the last frames' audio context reaches 20 ms past them, and the
             // output-audio branch can lag the video's end by a few chunks (draining only what had
             // arrived cut up to ~50 ms off the end of a restored file's audio).
@@ -195,7 +201,7 @@ final class StreamSession: @unchecked Sendable {
             processor.modelAudioEnded()
         }
         for w in window.flush() { emit(w) }
-        if sourceError == nil && !stopFlag.get() {
+        if endOfStream {
             for chunk in drain(input.audio) { if output.push(chunk) { report.audioChunksOut += 1 } }
         }
         report.dropped = input.framesDropped
@@ -212,6 +218,34 @@ final class StreamSession: @unchecked Sendable {
             throw sourceError
         }
         return report
+    }
+
+    /// The source switched to a set of streams with (`present`) or without audio mid-stream.
+    /// Live: ends the session (true) so that the next one builds outputs of the new shape.
+    /// Files keep their one output: audio that appears is left out, audio that goes away ends
+    /// the output's audio track and the model restores without audio from there on.
+    private func audioTrackChanged(present: Bool, input: InputPipeline, output: OutputPipeline,
+                                   report: inout SessionReport) -> Bool {
+        report.audioTrackChanges += 1
+        (present ? metrics?.audioTrackAppeared : metrics?.audioTrackLost)?.increment()
+        if !present {
+            input.finishAudio()
+            output.endAudio()
+            processor.consumeModelAudio(contentsOf: input.modelAudio)
+            processor.modelAudioEnded()
+            processor.sourceHasNoAudio()
+        }
+        if options.live {
+            report.restartReason = "the source's audio track \(present ? "appeared" : "went away") mid-stream"
+            logger.warning("\(report.restartReason!): restarting the session so that the outputs \(present ? "carry" : "leave out") audio")
+            return true
+        }
+        if present {
+            logger.warning("an audio track appeared mid-stream; this output was started without audio and stays video-only (restore again from a point with audio to keep it)")
+        } else {
+            logger.warning("the audio track went away mid-stream: the output's audio ends here and faces are restored without audio from now on")
+        }
+        return false
     }
 
     private static func describe(_ result: OutputPipeline.FrameSendResult) -> String {
@@ -255,7 +289,9 @@ final class StreamSession: @unchecked Sendable {
         while let event = input.nextEvent(timeout: 0) {
             switch event {
             case .error(let e): return (e, false)
-            case .warning(let w): logger.warning("source: \(CredentialRedactor.redact(w))")
+            case .warning(let w):
+                metrics?.sourceWarnings.increment()
+                logger.warning("source: \(CredentialRedactor.redact(w))")
             case .endOfStream: break
             }
         }

@@ -107,30 +107,12 @@ struct BadInputTests {
         #expect(!ok.stderr.contains("writable"))
     }
 
-    /// Two 2-second MPEG-TS pieces (test pattern and a tone) of the given size and frame rate,
-    /// the second timed from 2.5 s, spliced back to back into `spliced.ts` in `dir`.
-    private static func splicedTestStream(in dir: URL, _ first: (size: String, fps: Int),
-                                          _ second: (size: String, fps: Int)) throws -> URL {
-        var spliced = Data()
-        for (name, piece, offset) in [("a", first, "0"), ("b", second, "2.5")] {
-            let path = dir.appendingPathComponent("\(name).ts").path
-            let r = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(piece.size):rate=\(piece.fps)",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-output_ts_offset", offset, "-f", "mpegts", path])
-            #expect(r.status == 0, "\(r.stderr)")
-            spliced.append(try Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-        let input = dir.appendingPathComponent("spliced.ts")
-        try spliced.write(to: input)
-        return input
-    }
-
     @Test("a resolution change mid-stream: every frame still comes out, at the first size, letterboxed")
     func resolutionChange() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Two MPEG-TS pieces, 320×240 then 640×360, spliced back to back as a camera reset would.
-        let input = try Self.splicedTestStream(in: dir, ("320x240", 25), ("640x360", 25))
+        let input = try TestSupport.splicedStream(in: dir, [.init(size: "320x240", fps: 25), .init(size: "640x360", fps: 25)])
         let out = dir.appendingPathComponent("o.mkv").path
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -147,7 +129,7 @@ struct BadInputTests {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Two MPEG-TS pieces of the same size, 2 s at 25 fps then 2 s at 15 fps, spliced.
-        let input = try Self.splicedTestStream(in: dir, ("320x240", 25), ("320x240", 15))
+        let input = try TestSupport.splicedStream(in: dir, [.init(size: "320x240", fps: 25), .init(size: "320x240", fps: 15)])
         let out = dir.appendingPathComponent("o.mkv").path
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")

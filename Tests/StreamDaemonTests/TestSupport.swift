@@ -27,6 +27,38 @@ enum TestSupport {
     }
 
     /// Runs a program to completion (killed after `timeout` seconds).
+    /// One piece of a spliced test stream: a test pattern, with a 440 Hz tone unless `audio` is false.
+    struct Piece {
+        var size: String
+        var fps: Int
+        var seconds = 2
+        var audio = true
+    }
+
+    /// MPEG-TS pieces spliced back to back into `spliced.ts` in `dir`, as a camera reset or a
+    /// broadcast's program change would make them; each piece is timed 0.5 s after the
+    /// previous one ends. Pieces with and without audio differ in their PMT, so the demuxer
+    /// switches programs between them.
+    static func splicedStream(in dir: URL, _ pieces: [Piece]) throws -> URL {
+        var spliced = Data()
+        var offset = 0.0
+        for (i, piece) in pieces.enumerated() {
+            let path = dir.appendingPathComponent("piece\(i).ts").path
+            var args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(piece.size):rate=\(piece.fps)"]
+            if piece.audio { args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-c:a", "aac"] }
+            // One keyframe a second, as cameras send them: a receiver joining late starts soon.
+            args += ["-t", "\(piece.seconds)", "-c:v", "libx264", "-g", "\(piece.fps)", "-pix_fmt", "yuv420p",
+                     "-output_ts_offset", "\(offset)", "-f", "mpegts", path]
+            let r = try run("/usr/bin/ffmpeg", args)
+            guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+            spliced.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            offset += Double(piece.seconds) + 0.5
+        }
+        let input = dir.appendingPathComponent("spliced.ts")
+        try spliced.write(to: input)
+        return input
+    }
+
     static func run(_ program: String, _ arguments: [String], timeout: Double = 120) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)

@@ -12,6 +12,21 @@ final class StreamMetrics: Sendable {
     let reconnects = Counter(label: "facerestored_reconnects_total")
     let sourceErrors = Counter(label: "facerestored_source_errors_total")
     let framesWithoutFace = Counter(label: "facerestored_frames_without_face_total")
+    /// Mid-stream changes of the source's streams (faults an operator may want to alert on).
+    let audioTrackAppeared = Counter(label: "facerestored_stream_changes_total", dimensions: [("change", "audio_appeared")])
+    let audioTrackLost = Counter(label: "facerestored_stream_changes_total", dimensions: [("change", "audio_lost")])
+    let resolutionChanges = Counter(label: "facerestored_stream_changes_total", dimensions: [("change", "resolution")])
+    let frameRateChanges = Counter(label: "facerestored_stream_changes_total", dimensions: [("change", "frame_rate")])
+    /// Source frames refused before restoration, by reason (empty, too_large, malformed).
+    let rejectedEmpty = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "empty")])
+    let rejectedTooLarge = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "too_large")])
+    let rejectedMalformed = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "malformed")])
+    /// Warnings the source's elements posted (decoding errors in a damaged stream, for example).
+    let sourceWarnings = Counter(label: "facerestored_source_warnings_total")
+    /// Audio for the model: gaps filled with silence, overlaps trimmed, timeline restarts, bad samples.
+    let audioGaps = Counter(label: "facerestored_audio_gaps_total")
+    let audioOverlaps = Counter(label: "facerestored_audio_overlaps_total")
+    let audioErrors = Counter(label: "facerestored_audio_errors_total")
     let faces = Gauge(label: "facerestored_faces")
     let streaming = Gauge(label: "facerestored_streaming")
     let latency = Metrics.Timer(label: "facerestored_added_latency_seconds")

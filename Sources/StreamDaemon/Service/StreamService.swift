@@ -117,6 +117,7 @@ final class StreamService: Service, @unchecked Sendable {
                 held = nil
             }
             var restoredSoFar = 0
+            var audioSoFar = AudioFaults()
             let sessionStart = MonotonicClock.now()
             var trims = HeapTrimSchedule()
             session.onProgress = { [metrics, logger] _, _ in
@@ -143,12 +144,25 @@ final class StreamService: Service, @unchecked Sendable {
                     }
                 }
                 if frontEnd.lastFaceCount == 0 { metrics.framesWithoutFace.increment() }
+                let audio = AudioFaults(frontEnd)
+                if audio != audioSoFar {
+                    metrics.audioGaps.increment(by: Int64(audio.gaps - audioSoFar.gaps))
+                    metrics.audioOverlaps.increment(by: Int64(audio.overlaps - audioSoFar.overlaps))
+                    metrics.audioErrors.increment(by: Int64(audio.errors - audioSoFar.errors))
+                    audioSoFar = audio
+                }
             }
             current.session = session
             defer { current.session = nil }
             do {
                 let report = try session.run()
                 logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
+                if let reason = report.restartReason, !stop.isSet {
+                    // Not an outage: the source is there, with another set of streams.
+                    logger.notice("restarting the session at once: \(reason)")
+                    if held == nil, let last = session.lastSent { held = holdPicture(last) }
+                    continue
+                }
                 if let next = pendingConfig.get() {
                     apply(next)
                     if held == nil, let last = session.lastSent { held = holdPicture(last) }
@@ -158,8 +172,10 @@ final class StreamService: Service, @unchecked Sendable {
                 // A live source that ends (rtspsrc reports EOS when the camera goes away) is lost.
                 logger.error("source lost: the live source ended (end of stream); reconnecting")
             } catch {
+                // Whatever failed while stopping failed because of the stop: not an error.
+                if stop.isSet { break }
                 metrics.sourceErrors.increment()
-                if !config.isLive || stop.isSet {
+                if !config.isLive {
                     streaming.value = false
                     throw error
                 }
@@ -221,6 +237,21 @@ final class StreamService: Service, @unchecked Sendable {
             logger.warning("cannot hold the last picture for RTSP clients during the outage: \(error)")
             return nil
         }
+    }
+}
+
+/// The model audio's fault counts of one session, whose growth goes to /metrics.
+private struct AudioFaults: Equatable {
+    var gaps = 0, overlaps = 0, errors = 0
+
+    init() {}
+
+    init(_ frontEnd: FaceFrontEnd) {
+        let s = frontEnd.audioStatistics
+        // A timeline restart is a gap too long to fill with silence.
+        gaps = s.gaps + s.restarts
+        overlaps = s.overlaps
+        errors = frontEnd.counters.audioErrors
     }
 }
 
