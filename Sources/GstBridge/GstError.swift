@@ -18,6 +18,8 @@ public enum GstError: Error, Equatable, CustomStringConvertible, Sendable {
     case outputFailed(output: String, reason: String)
     /// Nothing arrived from the source in time.
     case timedOut(what: String, seconds: Double)
+    /// The source's frames are larger than the daemon accepts.
+    case frameTooLarge(source: String, width: Int, height: Int, limit: String)
 
     public var description: String {
         switch self {
@@ -40,6 +42,9 @@ public enum GstError: Error, Equatable, CustomStringConvertible, Sendable {
             return "The output \(o) failed: \(r). Check the path or address and its permissions."
         case .timedOut(let w, let s):
             return "Timed out after \(String(format: "%.1f", s)) s waiting for \(w)."
+        case .frameTooLarge(let s, let w, let h, let limit):
+            return "The source \(s) sends \(w)x\(h) frames; facerestored takes up to \(limit). Scale them down in the source, "
+                + "for example by ending its description with \"! videoscale ! video/x-raw,width=1920,height=1080\"."
         }
     }
 }

@@ -11,11 +11,15 @@ public struct InputOptions: Sendable {
     public var realtime: Bool
     /// Frames that may wait for the restoration thread.
     public var videoQueueCapacity: Int
+    /// Larger decoded frames are dropped (counted); a source that only has such frames fails.
+    public var frameSizeLimit: FrameSizeLimit
 
-    public init(live: Bool, realtime: Bool = false, videoQueueCapacity: Int = 16) {
+    public init(live: Bool, realtime: Bool = false, videoQueueCapacity: Int = 16,
+                frameSizeLimit: FrameSizeLimit = .standard) {
         self.live = live
         self.realtime = realtime
         self.videoQueueCapacity = videoQueueCapacity
+        self.frameSizeLimit = frameSizeLimit
     }
 }
 
@@ -30,6 +34,7 @@ public final class InputPipeline: @unchecked Sendable {
     /// Where decoded frames' arrays come from; the session hands them back once sent.
     public let framePool: FrameStoragePool
     private let linker: DecodeLinker
+    private let gate: VideoGate
     private let videoReader: AppSinkReader<VideoFrame>
     private let modelAudioReader: AppSinkReader<AudioChunk>
     private let audioReader: AppSinkReader<AudioChunk>
@@ -66,6 +71,8 @@ public final class InputPipeline: @unchecked Sendable {
             preconditionFailure("input branch elements missing from a fixed description")
         }
         linker = DecodeLinker(pipeline: pipeline.element, videoSink: vconv, audioSink: atee)
+        gate = VideoGate(limit: options.frameSizeLimit)
+        gate.attach(to: vconv)
         video = BoundedQueue(capacity: max(2, options.videoQueueCapacity), policy: options.live ? .dropOldest : .block)
         modelAudio = BoundedQueue(capacity: 4096, policy: .dropOldest)
         audio = BoundedQueue(capacity: 4096, policy: .dropOldest)
@@ -206,6 +213,8 @@ public final class InputPipeline: @unchecked Sendable {
         guard gst_element_query_duration(pipeline.element.pointer, GST_FORMAT_TIME, &ns) != 0, ns > 0 else { return nil }
         return MediaTime(nanoseconds: Int64(ns))
     }
+    /// Frames the video gate dropped (empty, short, oversized) and caps changes it saw.
+    public var faults: InputFaults { gate.counts }
     public var framesReceived: Int { videoReader.receivedCount }
     public var framesRejected: Int { videoReader.rejectedCount }
     public var framesDropped: Int { video.droppedCount }

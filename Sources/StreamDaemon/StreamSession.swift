@@ -150,6 +150,7 @@ final class StreamSession: @unchecked Sendable {
         analyser?.start()
         var lastFrameAt = Date()
         var audioInSession = input.audioFlowing
+        var faultsSoFar = InputFaults()
         loop: while true {
             onTick?()
             if let arrival = next {
@@ -171,6 +172,8 @@ final class StreamSession: @unchecked Sendable {
                 break loop
             }
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
+            let faults = input.faults
+            if faults != faultsSoFar { noteInputFaults(faults, since: &faultsSoFar) }
             if input.audioFlowing != audioInSession {
                 audioInSession.toggle()
                 if audioTrackChanged(present: audioInSession, input: input, output: output, report: &report) { break loop }
@@ -220,6 +223,26 @@ final class StreamSession: @unchecked Sendable {
         return report
     }
 
+    /// Counts what the input's video gate dropped or saw change, and says so once per kind.
+    private func noteInputFaults(_ now: InputFaults, since old: inout InputFaults) {
+        let kinds: [(Int, Int, StreamMetrics.CounterKey, String)] = [
+            (now.emptyFrames, old.emptyFrames, .rejectedEmpty, "zero-length video frames from the source are dropped"),
+            (now.malformedFrames, old.malformedFrames, .rejectedMalformed,
+             "video frames shorter than their format says are dropped"),
+            (now.oversizedFrames, old.oversizedFrames, .rejectedTooLarge,
+             "video frames of \(now.oversized.map { "\($0.width)x\($0.height)" } ?? "?") are dropped: larger than \(FrameSizeLimit.standard.description)"),
+            (now.resolutionChanges, old.resolutionChanges, .resolutionChanges,
+             "the source changed resolution: frames are scaled to the session's first size (letterboxed)"),
+            (now.frameRateChanges, old.frameRateChanges, .frameRateChanges,
+             "the source changed frame rate: frames keep their own timestamps"),
+        ]
+        for (count, before, key, message) in kinds where count > before {
+            metrics?.counter(key).increment(by: Int64(count - before))
+            if before == 0 { logger.warning("\(message) (counted in /metrics)") }
+        }
+        old = now
+    }
+
     /// The source switched to a set of streams with (`present`) or without audio mid-stream.
     /// Live: ends the session (true) so that the next one builds outputs of the new shape.
     /// Files keep their one output: audio that appears is left out, audio that goes away ends
@@ -260,12 +283,22 @@ final class StreamSession: @unchecked Sendable {
 
     private func firstFrame(_ input: InputPipeline) throws -> VideoFrame? {
         let deadline = Date(timeIntervalSinceNow: options.startTimeout)
+        // Frames the gate dropped as too large never arrive: say why rather than time out.
+        func tooLarge() -> GstError? {
+            input.faults.oversized.map {
+                .frameTooLarge(source: options.source.description, width: $0.width, height: $0.height,
+                               limit: FrameSizeLimit.standard.description)
+            }
+        }
         while Date() < deadline && !stopFlag.get() {
             switch input.video.pop(timeout: 0.05) {
             case .element(let f): return f
-            case .finished: return nil
+            case .finished:
+                if let e = tooLarge() { throw e }
+                return nil
             case .empty:
                 if case .error(let e) = input.nextEvent(timeout: 0) { throw e }
+                if let e = tooLarge() { throw e }
             }
         }
         if stopFlag.get() { return nil }

@@ -117,6 +117,7 @@ struct BadInputTests {
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("100 frames out of 100"), "\(r.stderr)")
+        #expect(r.stderr.contains("the source changed resolution"), "\(r.stderr)")
         let frames = try TestSupport.decode(out).frames
         #expect(frames.count == 100 && frames.allSatisfy { $0.width == 320 && $0.height == 240 })
         // The 16:9 part is letterboxed into 4:3: black bars at the top.
@@ -134,12 +135,25 @@ struct BadInputTests {
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", input.path, "-o", out, "--video-codec", "raw", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("80 frames out of 80"), "\(r.stderr)")
+        #expect(r.stderr.contains("the source changed frame rate"), "\(r.stderr)")
         let frames = try TestSupport.decode(out).frames
         #expect(frames.count == 80)
         // The output keeps the source's timing: 40 ms steps, then 66.7 ms steps.
         let steps = zip(frames, frames.dropFirst()).map { Double($1.pts.nanoseconds - $0.pts.nanoseconds) / 1e6 }
         #expect(steps.prefix(45).filter { abs($0 - 40) < 2 }.count >= 40, "\(steps)")
         #expect(steps.suffix(25).allSatisfy { abs($0 - 66.7) < 2 }, "\(steps)")
+    }
+
+    @Test("frames larger than 8K: a clear error naming their size and how to scale them down, no output")
+    func giantFrames() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("o.mp4").path
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none",
+                                                         "videotestsrc num-buffers=3 ! video/x-raw,width=9000,height=9000", "-o", out])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("sends 9000x9000 frames") && r.stderr.contains("videoscale"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     @Test("a file of random bytes: a clear error, no crash, no output left behind")
