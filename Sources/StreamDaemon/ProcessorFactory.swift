@@ -37,6 +37,16 @@ enum ProcessorFactory {
             + (a.useAudio ? "" : ", no audio")
     }
 
+    /// The model audio's repairs, when there were any: a gap filled with silence, an overlap
+    /// (audio running ahead of its timestamps: drift) trimmed, a jump too long to fill.
+    private static func audioSummary(_ a: MFCCStreamStatistics) -> String {
+        var parts: [String] = []
+        if a.gaps > 0 { parts.append("\(a.gaps) gaps filled with \(a.gapSamples * 1000 / 16000) ms of silence") }
+        if a.overlaps > 0 { parts.append("\(a.overlaps) overlaps trimmed (\(a.droppedSamples * 1000 / 16000) ms)") }
+        if a.restarts > 0 { parts.append("\(a.restarts) timeline restarts") }
+        return parts.isEmpty ? "" : "; model audio: " + parts.joined(separator: ", ")
+    }
+
     /// One line for the end-of-run summary.
     static func summary(_ f: FaceFrontEnd) -> String {
         let c = f.counters, t = f.trackerCounters
@@ -44,6 +54,7 @@ enum ProcessorFactory {
             + "\(t.tracksStarted) tracks, \(t.detectionsRun) detections"
             + (t.detectorErrors > 0 ? ", \(t.detectorErrors) detector errors" : "")
             + (c.audioErrors > 0 ? ", \(c.audioErrors) unusable audio chunks" : "")
+            + audioSummary(f.audioStatistics)
             + (f.restoringWithoutAudio ? "; no-audio variant" : "")
             + (f.restorationCounters.map { String(format: "; restored %d face-frames, code-switch rate %.3f", $0.facesRestored, $0.codeSwitchRate) } ?? "")
     }

@@ -1,12 +1,33 @@
 import Foundation
 import Testing
 
-/// A source whose audio track appears or goes away mid-stream: an MPEG-TS whose program
-/// changes, as a broadcast feed or an encoder restarted with other settings makes it. The
-/// demuxer then replaces all its pads; before the fix the new video went nowhere and the
-/// session hung.
-@Suite("Audio track appearing or going away mid-stream", .serialized)
-struct AudioTrackChangeTests {
+/// Audio faults: a track that appears or goes away mid-stream (an MPEG-TS whose program
+/// changes, as a broadcast feed or an encoder restarted with other settings makes it: the
+/// demuxer replaces all its pads; before the fix the new video went nowhere and the session
+/// hung), and audio with a hole and drifting timestamps.
+@Suite("Audio faults mid-stream", .serialized)
+struct AudioFaultTests {
+    @Test("audio with a 0.5 s hole and timestamps drifting 2 %: every frame restored, the gap filled and counted")
+    func gapAndDrift() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("gap.ts").path
+        let make = try TestSupport.run("/usr/bin/ffmpeg", ["-v", "error", "-y", "-i", TestSupport.demoClip, "-af",
+                                                           "aselect='not(between(t,1,1.5))',asetpts=PTS*0.98",
+                                                           "-c:v", "copy", "-c:a", "aac", "-f", "mpegts", input])
+        #expect(make.status == 0, "\(make.stderr)")
+        let out = dir.appendingPathComponent("o.mkv").path
+        let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "realtime", input, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("75 frames out of 75"), "\(r.stderr)")
+        #expect(r.stderr.contains("restored 75 face-frames"), "\(r.stderr)")
+        // The hole reaches the model as silence of its own length, not as a shifted timeline.
+        let gap = try #require(r.stderr.firstMatch(of: /model audio: 1 gaps filled with (\d+) ms of silence/), "\(r.stderr)")
+        #expect(abs(Int(gap.1)! - 480) <= 40, "\(gap.0)")
+        let decoded = try TestSupport.decode(out)
+        #expect(decoded.frames.count == 75 && decoded.audioSeconds > 2)
+    }
+
     @Test("audio goes away: the file is finished, video to the end, audio up to the change")
     func audioGoesAway() throws {
         let dir = try TestSupport.temporaryDirectory()
