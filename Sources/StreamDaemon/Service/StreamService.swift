@@ -76,6 +76,8 @@ final class StreamService: Service, @unchecked Sendable {
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
         var sessions = 0
+        /// Whether the last session ended because the source's streams changed.
+        var endedByRestart = false
         while !stop.isSet {
             if sessions > 0 {
                 // The previous session and its front end were released at the end of the last turn.
@@ -154,13 +156,24 @@ final class StreamService: Service, @unchecked Sendable {
             }
             current.session = session
             defer { current.session = nil }
+            let restartedBefore = endedByRestart
+            endedByRestart = false
             do {
                 let report = try session.run()
                 logger.info("stream ended: \(report.summary); \(ProcessorFactory.summary(frontEnd))")
                 if let reason = report.restartReason, !stop.isSet {
-                    // Not an outage: the source is there, with another set of streams.
-                    logger.notice("restarting the session at once: \(reason)")
+                    // Not an outage: the source is there, with another set of streams. A source
+                    // that flips its streams over and over gets the reconnect backoff instead.
                     if held == nil, let last = session.lastSent { held = holdPicture(last) }
+                    let flapping = restartedBefore && report.wallSeconds < 5
+                    endedByRestart = true
+                    if !flapping {
+                        logger.notice("restarting the session at once: \(reason)")
+                    } else {
+                        let delay = backoff.next()
+                        logger.notice("restarting the session in \(String(format: "%.1f", delay)) s (its streams changed again within 5 s): \(reason)")
+                        pause(delay, holding: held)
+                    }
                     continue
                 }
                 if let next = pendingConfig.get() {
@@ -197,17 +210,22 @@ final class StreamService: Service, @unchecked Sendable {
             if held == nil, let lastPicture { held = holdPicture(lastPicture) }
             let delay = backoff.next()
             notifier.status("source lost, reconnecting in \(String(format: "%.1f", delay)) s")
-            let until = Date(timeIntervalSinceNow: delay)
-            while Date() < until && !stop.isSet {
-                notifier.watchdog()
-                held?.tick()
-                Thread.sleep(forTimeInterval: 0.01)
-            }
+            pause(delay, holding: held)
         }
         held?.stop()
         streaming.value = false
         notifier.stopping()
         logger.info("stopped")
+    }
+
+    /// Waits between sessions, keeping the watchdog and the held picture going.
+    private func pause(_ seconds: Double, holding held: HeldPicture?) {
+        let until = Date(timeIntervalSinceNow: seconds)
+        while Date() < until && !stop.isSet {
+            notifier.watchdog()
+            held?.tick()
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 
     private func apply(_ next: StreamConfig) {
