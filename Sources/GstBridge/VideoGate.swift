@@ -97,7 +97,9 @@ final class VideoGate: @unchecked Sendable {
         lock.withLock {
             if let old = format {
                 if old.width != next.width || old.height != next.height { faults.resolutionChanges += 1 }
-                if old.fpsN * max(next.fpsD, 1) != next.fpsN * max(old.fpsD, 1) { faults.frameRateChanges += 1 }
+                // 0/1 is "unknown or variable": decoders often announce it before the real rate.
+                let known = old.fpsN > 0 && next.fpsN > 0
+                if known && old.fpsN * max(next.fpsD, 1) != next.fpsN * max(old.fpsD, 1) { faults.frameRateChanges += 1 }
             }
             format = next
             admitted = limit.admits(width: next.width, height: next.height)

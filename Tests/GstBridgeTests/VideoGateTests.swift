@@ -41,6 +41,9 @@ struct VideoGateTests {
         // Back to a size within the limit, at another frame rate.
         source.setCaps("video/x-raw,format=RGB,width=80,height=60,framerate=15/1")
         for _ in 0..<2 { #expect(source.push(Self.frame(80, 60, 250), pts: next(), duration: nil)) }
+        // An unknown rate (0/1) is not a frame-rate change.
+        source.setCaps("video/x-raw,format=RGB,width=80,height=60,framerate=0/1")
+        #expect(source.push(Self.frame(80, 60, 251), pts: next(), duration: nil))
         source.endOfStream()
         var frames: [VideoFrame] = []
         let deadline = Date(timeIntervalSinceNow: 20)
@@ -56,8 +59,8 @@ struct VideoGateTests {
         }
         let faults = input.faults
         input.stop()
-        #expect(frames.count == 7, "\(frames.count) frames")
-        #expect(frames.map { $0.pixels[0] } == [100, 100, 100, 150, 150, 250, 250])
+        #expect(frames.count == 8, "\(frames.count) frames")
+        #expect(frames.map { $0.pixels[0] } == [100, 100, 100, 150, 150, 250, 250, 251])
         #expect(faults.emptyFrames == 1 && faults.malformedFrames == 1 && faults.oversizedFrames == 4, "\(faults)")
         #expect(faults.oversized?.width == 120 && faults.oversized?.height == 40)
         #expect(faults.resolutionChanges == 2 && faults.frameRateChanges == 1, "\(faults)")
