@@ -12,13 +12,8 @@ public struct InputFaults: Sendable, Equatable {
     public var oversizedFrames = 0
     public var resolutionChanges = 0
     public var frameRateChanges = 0
-    /// The first oversized geometry seen, for the error message.
-    public var oversized: (width: Int, height: Int)? {
-        get { oversizedWidth.map { ($0, oversizedHeight) } }
-        set { oversizedWidth = newValue?.width; oversizedHeight = newValue?.height ?? 0 }
-    }
-    private var oversizedWidth: Int?
-    private var oversizedHeight = 0
+    /// The first oversized format seen, for the error message.
+    public var oversized: VideoFormat?
 
     public init() {}
 }
@@ -103,7 +98,9 @@ final class VideoGate: @unchecked Sendable {
             }
             format = next
             admitted = limit.admits(width: next.width, height: next.height)
-            if !admitted && faults.oversized == nil { faults.oversized = (next.width, next.height) }
+            if !admitted && faults.oversized == nil {
+                faults.oversized = VideoFormat(width: next.width, height: next.height, frameRate: FrameRate(next.fpsN, next.fpsD))
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GstBridge
 import Logging
+import Metrics
 import Media
 import Restore
 
@@ -225,19 +226,19 @@ final class StreamSession: @unchecked Sendable {
 
     /// Counts what the input's video gate dropped or saw change, and says so once per kind.
     private func noteInputFaults(_ now: InputFaults, since old: inout InputFaults) {
-        let kinds: [(Int, Int, StreamMetrics.CounterKey, String)] = [
-            (now.emptyFrames, old.emptyFrames, .rejectedEmpty, "zero-length video frames from the source are dropped"),
-            (now.malformedFrames, old.malformedFrames, .rejectedMalformed,
+        let kinds: [(Int, Int, KeyPath<StreamMetrics, Counter>, String)] = [
+            (now.emptyFrames, old.emptyFrames, \.rejectedEmpty, "zero-length video frames from the source are dropped"),
+            (now.malformedFrames, old.malformedFrames, \.rejectedMalformed,
              "video frames shorter than their format says are dropped"),
-            (now.oversizedFrames, old.oversizedFrames, .rejectedTooLarge,
+            (now.oversizedFrames, old.oversizedFrames, \.rejectedTooLarge,
              "video frames of \(now.oversized.map { "\($0.width)x\($0.height)" } ?? "?") are dropped: larger than \(FrameSizeLimit.standard.description)"),
-            (now.resolutionChanges, old.resolutionChanges, .resolutionChanges,
+            (now.resolutionChanges, old.resolutionChanges, \.resolutionChanges,
              "the source changed resolution: frames are scaled to the session's first size (letterboxed)"),
-            (now.frameRateChanges, old.frameRateChanges, .frameRateChanges,
+            (now.frameRateChanges, old.frameRateChanges, \.frameRateChanges,
              "the source changed frame rate: frames keep their own timestamps"),
         ]
         for (count, before, key, message) in kinds where count > before {
-            metrics?.counter(key).increment(by: Int64(count - before))
+            metrics?[keyPath: key].increment(by: Int64(count - before))
             if before == 0 { logger.warning("\(message) (counted in /metrics)") }
         }
         old = now

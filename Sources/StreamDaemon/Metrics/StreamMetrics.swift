@@ -21,17 +21,6 @@ final class StreamMetrics: Sendable {
     let rejectedEmpty = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "empty")])
     let rejectedTooLarge = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "too_large")])
     let rejectedMalformed = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "malformed")])
-    enum CounterKey { case rejectedEmpty, rejectedMalformed, rejectedTooLarge, resolutionChanges, frameRateChanges }
-
-    func counter(_ key: CounterKey) -> Counter {
-        switch key {
-        case .rejectedEmpty: return rejectedEmpty
-        case .rejectedMalformed: return rejectedMalformed
-        case .rejectedTooLarge: return rejectedTooLarge
-        case .resolutionChanges: return resolutionChanges
-        case .frameRateChanges: return frameRateChanges
-        }
-    }
     /// Warnings the source's elements posted (decoding errors in a damaged stream, for example).
     let sourceWarnings = Counter(label: "facerestored_source_warnings_total")
     /// Audio for the model: gaps filled with silence, overlaps trimmed, timeline restarts, bad samples.
