@@ -159,3 +159,68 @@ void cgst_sample_unref(GstSample *sample) { gst_sample_unref(sample); }
 void cgst_caps_unref(GstCaps *caps) { gst_caps_unref(caps); }
 void cgst_message_unref(GstMessage *message) { gst_message_unref(message); }
 void cgst_mini_object_ref_sample(GstSample *sample) { gst_sample_ref(sample); }
+
+/* libav's video decoders (avdec_*) render into buffers that libav keeps as reference frames;
+   GstVideoDecoder then has to make each output buffer writable before pushing it, which is a
+   deep copy into a freshly allocated buffer: one frame-sized malloc and free per frame
+   (1.4 MB at 720p). With direct rendering off, libav decodes into its own frames and the
+   element copies each into a buffer from its pool: the same one copy, no allocation. */
+static void configure_decoder(GstElement *element) {
+    GParamSpec *spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "direct-rendering");
+    if (spec != NULL && spec->value_type == G_TYPE_BOOLEAN) {
+        g_object_set(G_OBJECT(element), "direct-rendering", FALSE, NULL);
+    }
+}
+
+static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data) {
+    (void)bin; (void)sub_bin; (void)data;
+    configure_decoder(element);
+}
+
+static void for_each_element(GstBin *bin, void (*fn)(GstElement *, void *), void *data) {
+    GstIterator *it = gst_bin_iterate_recurse(bin);
+    GValue item = G_VALUE_INIT;
+    gboolean done = FALSE;
+    while (!done) {
+        switch (gst_iterator_next(it, &item)) {
+        case GST_ITERATOR_OK:
+            fn(GST_ELEMENT(g_value_get_object(&item)), data);
+            g_value_reset(&item);
+            break;
+        case GST_ITERATOR_RESYNC:
+            gst_iterator_resync(it);
+            break;
+        default:
+            done = TRUE;
+            break;
+        }
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+}
+
+static void configure_existing(GstElement *element, void *data) {
+    (void)data;
+    configure_decoder(element);
+}
+
+void cgst_decode_without_direct_rendering(GstElement *pipeline) {
+    for_each_element(GST_BIN(pipeline), configure_existing, NULL);
+    g_signal_connect(pipeline, "deep-element-added", G_CALLBACK(on_deep_element_added), NULL);
+}
+
+static void count_direct_rendering(GstElement *element, void *data) {
+    int *counts = data;
+    GParamSpec *spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "direct-rendering");
+    if (spec == NULL || spec->value_type != G_TYPE_BOOLEAN) return;
+    gboolean on = FALSE;
+    g_object_get(G_OBJECT(element), "direct-rendering", &on, NULL);
+    counts[on ? 0 : 1] += 1;
+}
+
+void cgst_count_direct_rendering(GstElement *pipeline, int *on, int *off) {
+    int counts[2] = {0, 0};
+    for_each_element(GST_BIN(pipeline), count_direct_rendering, counts);
+    *on = counts[0];
+    *off = counts[1];
+}

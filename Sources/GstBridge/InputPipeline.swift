@@ -100,6 +100,7 @@ public final class InputPipeline: @unchecked Sendable {
         case .launch(let text):
             try attachSourceBin(text)
         }
+        cgst_decode_without_direct_rendering(pipeline.element.pointer)
     }
 
     private func attachSourceBin(_ original: String) throws(GstError) {
@@ -183,6 +184,14 @@ public final class InputPipeline: @unchecked Sendable {
             audio.finish()
         }
         return (linker.hasVideo, linker.hasAudio)
+    }
+
+    /// Video decoders in the pipeline with libav direct rendering on and off (every one is
+    /// turned off; see `cgst_decode_without_direct_rendering`).
+    public var directRendering: (on: Int, off: Int) {
+        var on: Int32 = 0, off: Int32 = 0
+        cgst_count_direct_rendering(pipeline.element.pointer, &on, &off)
+        return (Int(on), Int(off))
     }
 
     public var hasAudio: Bool { linker.hasAudio }

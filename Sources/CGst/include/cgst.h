@@ -50,6 +50,11 @@ void cgst_set_property_uint64(GstElement *element, const char *name, guint64 val
 void cgst_set_property_bool(GstElement *element, const char *name, gboolean value);
 /// True when `element` has a property of that name.
 gboolean cgst_has_property(GstElement *element, const char *name);
+/// Turns libav direct rendering off in every video decoder of the bin, now and as decodebin adds
+/// them (see cgst.c for why).
+void cgst_decode_without_direct_rendering(GstElement *pipeline);
+/// How many video decoders in the bin have direct rendering on and off.
+void cgst_count_direct_rendering(GstElement *pipeline, int *on, int *off);
 
 /// GST_MESSAGE_SRC_NAME.
 const char *cgst_message_src_name(GstMessage *message);
