@@ -24,8 +24,7 @@ enum SampleConversion {
         defer { gst_buffer_unmap(buffer, &map) }
         guard Int(map.size) >= stride * (height - 1) + width * 3, let base = map.data else { return nil }
         let rowBytes = width * 3
-        var pixels = pool.take(count: rowBytes * height)
-        pixels.withUnsafeMutableBufferPointer { out in
+        let pixels = pool.fill(count: rowBytes * height) { out in
             if stride == rowBytes {
                 out.baseAddress!.update(from: base, count: rowBytes * height)
             } else {

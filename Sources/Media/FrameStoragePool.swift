@@ -20,6 +20,11 @@ public final class FrameStoragePool: @unchecked Sendable {
         public var allocated = 0
         /// Given back while the pool was full, or of a size nobody asks for any more.
         public var released = 0
+        /// Handed out while someone else still held them, so `fill` wrote into a copy: an
+        /// allocation the pool was meant to save (see `give`'s callers).
+        public var copiedOnWrite = 0
+
+        public init() {}
     }
 
     /// Spare arrays kept at most. Steady state takes and gives two per frame, so a few spares
@@ -48,16 +53,26 @@ public final class FrameStoragePool: @unchecked Sendable {
         return [UInt8](repeating: 0, count: count)
     }
 
+    /// An array of `count` bytes, recycled where possible, that `write` fills completely.
+    public func fill(count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> [UInt8] {
+        var out = take(count: count)
+        let before = out.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let after = out.withUnsafeMutableBufferPointer { buffer in
+            write(buffer)
+            return UInt(bitPattern: buffer.baseAddress)
+        }
+        if after != before { lock.withLock { counts.copiedOnWrite += 1 } }
+        return out
+    }
+
     /// A recycled array holding a copy of `source`.
     public func copy(of source: [UInt8]) -> [UInt8] {
-        var out = take(count: source.count)
-        out.withUnsafeMutableBufferPointer { dst in
+        fill(count: source.count) { dst in
             source.withUnsafeBufferPointer { src in
                 guard let s = src.baseAddress, let d = dst.baseAddress else { return }
                 d.update(from: s, count: src.count)
             }
         }
-        return out
     }
 
     /// Hands an array back. The same storage given twice (a frame passed through is both sent

@@ -24,6 +24,13 @@ public struct VideoFrame: Sendable {
     }
 
     public var byteCount: Int { width * height * 3 }
+
+    /// Whether both frames' pixels are the same storage (one array shared by value, not a copy).
+    public func sharesPixels(with other: VideoFrame) -> Bool {
+        pixels.withUnsafeBufferPointer { a in
+            other.pixels.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+        }
+    }
 }
 
 /// Frame rate as a rational number, as GStreamer caps carry it (0/1 means variable).

@@ -9,6 +9,10 @@ public struct LookaheadWindow {
     private var nextIndex = 0
     /// Receives the arrays of frames no later window needs (see FrameStoragePool).
     public var recycleInto: FrameStoragePool?
+    /// Frames that only the last released window still needed: given back at the next release,
+    /// when that window has been processed. Given at once, the pool would hand one out while
+    /// the window being processed still holds it, and writing it would copy (an allocation).
+    private var retired: [VideoFrame] = []
 
     public init(radius: Int = 2) {
         precondition(radius >= 0, "lookahead radius must be non-negative")
@@ -43,8 +47,11 @@ public struct LookaheadWindow {
         nextIndex += 1
         // Keep only the past frames a later window can still need.
         let keepFrom = max(0, nextIndex - radius)
+        if let pool = recycleInto {
+            while let f = retired.popLast() { pool.give(f.pixels) }
+        }
         if keepFrom > 0 {
-            if let pool = recycleInto { for f in history[..<keepFrom] { pool.give(f.pixels) } }
+            if recycleInto != nil { retired.append(contentsOf: history[..<keepFrom]) }
             history.removeFirst(keepFrom)
             nextIndex -= keepFrom
         }

@@ -1,3 +1,5 @@
+import Media
+
 /// What one run of a stream did, for the CLI summary and the benchmarks.
 struct SessionReport: Sendable {
     var framesIn = 0
@@ -23,6 +25,8 @@ struct SessionReport: Sendable {
     /// Set when a live session ended so that a new one can rebuild the outputs for a source
     /// whose set of streams changed.
     var restartReason: String?
+    /// The input's frame arrays: how many were recycled, newly allocated, or copied on write.
+    var frameArrays = FrameStoragePool.Counters()
 
     /// Monotonic times of the first frame's arrival and of the outputs' last byte: the
     /// throughput window, which leaves out pipeline start-up but includes the final encode.

@@ -68,7 +68,7 @@ final class StreamSession: @unchecked Sendable {
             processor.sourceHasNoAudio()
         }
 
-        guard let first = try firstFrame(input) else {
+        guard var first = try firstFrame(input) else {
             throw GstError.noVideoStream(source: options.source.description)
         }
         input.lockVideoSize(width: first.width, height: first.height)
@@ -102,6 +102,7 @@ final class StreamSession: @unchecked Sendable {
         for chunk in pendingAudio { if output.push(chunk) { report.audioChunksOut += 1 } }
         onStreaming?("streaming \(format.width)x\(format.height)@\(format.frameRate) from \(options.source)")
 
+        var lastSentIsCopy = false
         var window = LookaheadWindow(radius: processor.lookahead)
         window.recycleInto = input.framePool
         processor.takeFrameStorage(from: input.framePool)
@@ -116,9 +117,19 @@ final class StreamSession: @unchecked Sendable {
             if behind { report.passthrough += 1; metrics?.passthrough.increment() }
             else { metrics?.restoreTime.recordNanoseconds(Int64(MonotonicClock.now() - started)) }
             if options.sideBySide { restored = SideBySide.compose(input: w.centreFrame, restored: restored) }
+            // A frame sent as it came (passed through, or no face in it) shares its array with
+            // the window, which gives it back to the pool when it leaves; a restored copy is
+            // this function's to give back, once nothing holds it (see FrameStoragePool: an
+            // array handed out while still held costs a copy-on-write allocation).
+            let isCopy = !restored.sharesPixels(with: w.centreFrame)
             let sent = output.send(restored)
             if sent == .sent {
+                // lastSent holds the newest sent frame (the picture held through an outage);
+                // the one it replaces goes back now, not while it is still lastSent.
+                let previous = lastSent.map { (frame: $0.frame, isCopy: lastSentIsCopy) }
                 lastSent = (restored, outFormat, audioFormat)
+                lastSentIsCopy = isCopy
+                if let previous, previous.isCopy { input.framePool.give(previous.frame.pixels) }
                 report.framesOut += 1
                 let added = MonotonicClock.now() - w.centreFrame.arrivalNanos
                 report.latency.add(Double(added) / 1e6)
@@ -138,8 +149,7 @@ final class StreamSession: @unchecked Sendable {
                     logger.error("frame \(w.centreFrame.sequence) could not be sent (\(Self.describe(sent)); source PTS \(w.centreFrame.pts), \(behind ? "passed through" : "restored")); such frames are skipped and counted")
                 }
             }
-            // The output copied it; kept as lastSent too, which the pool's copy-on-write respects.
-            input.framePool.give(restored.pixels)
+            if sent != .sent && isCopy { input.framePool.give(restored.pixels) }
             onProgress?(report.framesOut, expectedFrames)
         }
 
@@ -148,6 +158,10 @@ final class StreamSession: @unchecked Sendable {
         // With a detachable analysis (face tracking), it runs on its own thread from the second
         // frame on; the first is analysed here, before that thread exists.
         var next: Arrival? = analysis.map { .analysed($0.analyse(first)) } ?? .raw(first)
+        // Only its arrival time is needed from here on; holding its pixels for the whole session
+        // would make its array, once recycled, be copied on its next write.
+        let firstArrival = first.arrivalNanos
+        first.pixels = []
         analyser?.start()
         var lastFrameAt = Date()
         var audioInSession = input.audioFlowing
@@ -211,9 +225,10 @@ final class StreamSession: @unchecked Sendable {
         report.dropped = input.framesDropped
         metrics?.dropped.increment(by: Int64(report.dropped))
         report.rejected = input.framesRejected
+        report.frameArrays = input.framePool.counters
         input.stop()
         if outputFailed { output.abort() } else { try output.finish() }
-        report.firstInNanos = first.arrivalNanos
+        report.firstInNanos = firstArrival
         report.finishedNanos = MonotonicClock.now()
         report.wallSeconds = Double(MonotonicClock.now() - started) / 1e9
         if let sourceError {

@@ -40,10 +40,23 @@ struct FrameStoragePoolTests {
         let pool = FrameStoragePool(limit: 2)
         let kept = [UInt8](repeating: 5, count: 16)   // e.g. the last frame held for an outage
         pool.give(kept)
-        var reused = pool.take(count: 16)
-        reused.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        let reused = pool.fill(count: 16) { $0.update(repeating: 0) }
         #expect(kept.allSatisfy { $0 == 5 })
         #expect(reused.allSatisfy { $0 == 0 })
+        #expect(pool.counters.copiedOnWrite == 1 && pool.counters.reused == 1)
+        // An array nobody else holds is written in place.
+        pool.give([UInt8](repeating: 9, count: 16))
+        _ = pool.fill(count: 16) { $0.update(repeating: 1) }
+        #expect(pool.counters.copiedOnWrite == 1 && pool.counters.reused == 2)
+    }
+
+    @Test("frames know whether they share their pixels' storage")
+    func sharedPixels() {
+        let a = VideoFrame(width: 2, height: 1, pixels: [UInt8](repeating: 3, count: 6), pts: .zero, sequence: 0, arrivalNanos: 0)
+        var b = a
+        #expect(a.sharesPixels(with: b))
+        b.pixels[0] = 4
+        #expect(!a.sharesPixels(with: b))
     }
 
     @Test("copy(of:) returns the same bytes in recycled storage")

@@ -41,9 +41,35 @@ struct LookaheadWindowTests {
         var windows = 0
         for i in 0..<20 { if w.push(frame(i)) != nil { windows += 1 } }
         #expect(windows == 18)
-        // Frames 0…15 are behind every window still to come (18 and 19 need 16 and 17).
-        #expect(pool.spareCount == 16)
+        // Frames 0…15 are behind every window still to come (18 and 19 need 16 and 17); 15 was
+        // still in the last window released (centre 17), so it goes back at the next release.
+        #expect(pool.spareCount == 15)
         #expect(pool.take(count: 3).first == 0)
+    }
+
+    /// What a session does: decoded frames are written into recycled arrays, and processing
+    /// copies the centre into another. No array may come back while a window still holds it,
+    /// or writing it would copy-on-write (an allocation per frame, which the pool is for).
+    @Test("no frame goes back to the pool while the window being processed holds it")
+    func noRecycledArrayStillHeld() {
+        var w = LookaheadWindow(radius: 2)
+        let pool = FrameStoragePool(limit: 4)
+        w.recycleInto = pool
+        var windows = 0
+        for i in 0..<40 {
+            let pixels = pool.fill(count: 300) { $0.update(repeating: UInt8(i)) }
+            let f = VideoFrame(width: 10, height: 10, pixels: pixels, pts: MediaTime(nanoseconds: Int64(i) * 40_000_000),
+                               sequence: i, arrivalNanos: 0)
+            guard let released = w.push(f) else { continue }
+            windows += 1
+            let restored = pool.copy(of: released.centreFrame.pixels)
+            #expect(released.frames.allSatisfy { frame in frame.pixels.allSatisfy { $0 == UInt8(frame.sequence) } })
+            #expect(restored.first == UInt8(released.centreFrame.sequence))
+            pool.give(restored)
+        }
+        #expect(windows == 38)
+        #expect(pool.counters.copiedOnWrite == 0)
+        #expect(pool.counters.allocated <= 8)
     }
 
     @Test("memory stays bounded to 2Δ+1 frames on an endless stream")
