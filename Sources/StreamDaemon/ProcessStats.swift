@@ -1,6 +1,6 @@
 import Foundation
 
-/// CPU time of the calling thread and of the process, and resident memory, from the kernel.
+/// CPU time of the calling thread and of the process, page faults and resident memory, from the kernel.
 enum ProcessStats {
     static func current() -> UInt64 {
         var ts = timespec()
@@ -13,6 +13,14 @@ enum ProcessStats {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Page faults served without I/O so far: fresh memory touched for the first time (a new
+    /// mapping, heap handed back and taken again). Steady streaming should add few per frame.
+    static func minorFaults() -> Int {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Int(u.ru_minflt)
     }
 
     static func residentKB() -> Int {

@@ -76,6 +76,9 @@ struct LiveBench: ParsableCommand {
         var warmUpPassthrough: Int?
         var restorationThreadStart: UInt64?
         var rss: (warm: Int?, last: Int) = (nil, 0)
+        // Minor page faults and frames out at the warm mark and at the last reading: fresh memory
+        // touched per frame in steady state (a per-frame allocation shows as hundreds).
+        var faults: (warm: (count: Int, frames: Int)?, last: (count: Int, frames: Int)) = (nil, (0, 0))
         let cpuStart = ProcessStats.process()
         let wallStart = MonotonicClock.now()
         session.onProgress = { done, _ in
@@ -85,8 +88,10 @@ struct LiveBench: ParsableCommand {
             // Memory after a 10 s warm-up (allocator pools, encoder buffers) and at the end.
             if done % 30 == 0 {
                 let now = ProcessStats.residentKB()
-                if rss.warm == nil && done >= 300 { rss.warm = now }
+                let reading = (count: ProcessStats.minorFaults(), frames: done)
+                if rss.warm == nil && done >= 300 { rss.warm = now; faults.warm = reading }
                 rss.last = now
+                faults.last = reading
             }
         }
         let report = try session.run()
@@ -120,9 +125,17 @@ struct LiveBench: ParsableCommand {
         if let warm = rss.warm {
             print(String(format: "RSS %d kB after 10 s → %d kB at the end (ratio %.3f)", warm, rss.last, Double(rss.last) / Double(warm)))
         }
-        print(String(format: "fps=%.2f passthrough_share=%.4f latency_p50_ms=%.1f latency_p95_ms=%.1f rss_ratio=%.3f",
+        let a = report.frameArrays
+        print("frame arrays (input and restored copies): \(a.reused) recycled, \(a.allocated) allocated, \(a.copiedOnWrite) copied on write")
+        var faultsPerFrame = Double.nan
+        if let warm = faults.warm, faults.last.frames > warm.frames {
+            faultsPerFrame = Double(faults.last.count - warm.count) / Double(faults.last.frames - warm.frames)
+            print(String(format: "page faults after the first 10 s: %.1f per frame out (%d over %d frames)",
+                         faultsPerFrame, faults.last.count - warm.count, faults.last.frames - warm.frames))
+        }
+        print(String(format: "fps=%.2f passthrough_share=%.4f latency_p50_ms=%.1f latency_p95_ms=%.1f rss_ratio=%.3f page_faults_per_frame=%.1f",
                      report.fps, passShare, report.latency.percentile(50) ?? .nan, report.latency.percentile(95) ?? .nan,
-                     rss.warm.map { Double(rss.last) / Double($0) } ?? .nan))
+                     rss.warm.map { Double(rss.last) / Double($0) } ?? .nan, faultsPerFrame))
     }
 }
 

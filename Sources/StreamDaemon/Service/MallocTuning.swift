@@ -10,16 +10,24 @@ import Glibc
 /// threads. With the default 8 arenas per core, a camera that drops now and then made resident
 /// memory climb by tens of MB per reconnect (+73 % over 4 restarts, +27 % with 2 arenas).
 ///
-/// The mmap threshold is fixed at 4 MB (glibc's adaptive one climbs to 32 MB): `malloc_info`
-/// taken during a soak showed the heaps holding free chunks of 0.5–18 MB after a reconnect — the
-/// previous session's restorer workspaces and encoder tables, with the new session's blocks
-/// between them; with the fixed threshold those blocks get mappings of their own, returned to
-/// the kernel when freed, and the largest free chunk left was under 4 MB. Steady state allocates
-/// nothing that large per frame (frames are recycled, see Media's FrameStoragePool), so it
-/// costs no CPU we could measure (`perf stat` over 30 s of `bench live`: 70.7 s of task clock
-/// either way). The one-time RSS step at the first reconnect had another cause (huge pages,
-/// below). A 1 MB threshold, tried before frames were recycled, gave every frame a
-/// mapping of its own: ~3.8 ms of CPU per 720p frame in page faults.
+/// The mmap threshold is fixed at 1 MB (glibc's adaptive one climbs to 32 MB), so that every
+/// block of a frame's size or more — decoder and encoder frames, restorer workspaces, the 2 MB
+/// aligned buffers x264 asks for — gets a mapping of its own, returned to the kernel when freed,
+/// instead of a place in an arena between longer-lived blocks. With 4 MB, `malloc_stats` in a
+/// soak showed live heap steady (141–153 MiB) while the arenas held 163–207 MiB, and each
+/// session settled 246–271 MB RSS depending on where its blocks had landed; with 1 MB the
+/// sessions of the same 12-minute soak settled at 243–251 MB. It is cheap only because steady
+/// streaming allocates nothing that large per frame: the input's and the paste's frames are
+/// recycled (Media's FrameStoragePool), the output's come from a GstBufferPool, and libav
+/// decoders run without direct rendering (GstBridge's input), whose per-frame deep copy alone
+/// cost 350 page faults per 720p frame at this threshold. Before those, a 1 MB threshold cost
+/// ~3.8 ms of CPU per 720p frame in page faults; `bench live` prints the faults per frame.
+///
+/// The trim threshold is raised from glibc's 128 kB (fixed once the mmap threshold is) to 4 MB:
+/// per-frame blocks under 1 MB (FHOG maps, paste weights, encoder bitstreams) freed at the top
+/// of a heap otherwise shrank it, and the next frame faulted the pages back in: 316 page faults
+/// per 720p frame in `bench live`, 0.1 with 4 MB. The session's periodic `malloc_trim` (which
+/// ignores the threshold) still hands everything free back.
 ///
 /// Transparent huge pages are turned off for the process. x264 allocates its frame buffers
 /// 2 MB-aligned from malloc and madvises them MADV_HUGEPAGE; those heap ranges keep the flag
@@ -30,16 +38,18 @@ import Glibc
 /// after the first reconnect and the ±7 MB between sessions. Without them the 720p encoder
 /// loses some TLB reach; see README "Robustness" for what was measured.
 enum MallocTuning {
-    static let mmapThreshold: Int32 = 4 << 20
+    static let mmapThreshold: Int32 = 1 << 20
+    static let trimThreshold: Int32 = 4 << 20
 
-    /// Caps glibc's arenas (default 8 per core), fixes the mmap threshold and turns transparent
-    /// huge pages off. Call before the first thread starts; `MALLOC_ARENA_MAX` /
-    /// `MALLOC_MMAP_THRESHOLD_` in the environment, when set, are left to win, and
+    /// Caps glibc's arenas (default 8 per core), fixes the mmap and trim thresholds and turns
+    /// transparent huge pages off. Call before the first thread starts; `MALLOC_ARENA_MAX`,
+    /// `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` in the environment, when set, win, and
     /// `FACERESTORED_HUGEPAGES=1` keeps huge pages.
     static func configure(arenas count: Int32 = 2) {
         #if canImport(Glibc)
         if getenv("MALLOC_ARENA_MAX") == nil { mallopt(M_ARENA_MAX, count) }
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { mallopt(M_MMAP_THRESHOLD, mmapThreshold) }
+        if getenv("MALLOC_TRIM_THRESHOLD_") == nil { mallopt(M_TRIM_THRESHOLD, trimThreshold) }
         if getenv("FACERESTORED_HUGEPAGES") != nil { return }
         // Fails only on kernels before 3.15; nothing to do then but run as before.
         _ = fr_disable_transparent_hugepages()
