@@ -165,11 +165,13 @@ void cgst_mini_object_ref_sample(GstSample *sample) { gst_sample_ref(sample); }
    deep copy into a freshly allocated buffer: one frame-sized malloc and free per frame
    (1.4 MB at 720p). With direct rendering off, libav decodes into its own frames and the
    element copies each into a buffer from its pool: the same one copy, no allocation. */
-static void configure_decoder(GstElement *element) {
+static gboolean has_direct_rendering(GstElement *element) {
     GParamSpec *spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "direct-rendering");
-    if (spec != NULL && spec->value_type == G_TYPE_BOOLEAN) {
-        g_object_set(G_OBJECT(element), "direct-rendering", FALSE, NULL);
-    }
+    return spec != NULL && spec->value_type == G_TYPE_BOOLEAN;
+}
+
+static void configure_decoder(GstElement *element) {
+    if (has_direct_rendering(element)) g_object_set(G_OBJECT(element), "direct-rendering", FALSE, NULL);
 }
 
 static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data) {
@@ -211,8 +213,7 @@ void cgst_decode_without_direct_rendering(GstElement *pipeline) {
 
 static void count_direct_rendering(GstElement *element, void *data) {
     int *counts = data;
-    GParamSpec *spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "direct-rendering");
-    if (spec == NULL || spec->value_type != G_TYPE_BOOLEAN) return;
+    if (!has_direct_rendering(element)) return;
     gboolean on = FALSE;
     g_object_get(G_OBJECT(element), "direct-rendering", &on, NULL);
     counts[on ? 0 : 1] += 1;
