@@ -195,6 +195,9 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     public var hasAudio: Bool { linker.hasAudio }
+    /// Whether every decoder said that no more streams will come (false when `waitForStreams`
+    /// gave up waiting for that and went on with the streams it had).
+    public var streamsSettled: Bool { linker.settled }
     /// Whether an audio track feeds the audio queues now. It changes mid-stream when the source
     /// switches to a program with or without audio (an MPEG-TS whose PMT changes).
     public var audioFlowing: Bool { linker.audioFlowing }

@@ -61,7 +61,10 @@ final class StreamSession: @unchecked Sendable {
             live: options.live, realtime: options.realtime, videoQueueCapacity: options.live ? 8 : 16))
         try input.start(timeout: options.startTimeout)
         defer { input.stop() }
+        var startup = StartupTimes(began: started)
+        startup.mark("connect")
         let streams = try input.waitForStreams(timeout: options.live ? 5 : 10)
+        startup.mark(input.streamsSettled ? "streams" : "streams (not all announced)")
         report.hasAudio = streams.audio
         if !streams.audio {
             logger.warning("the source has no audio track: output has video only")
@@ -71,6 +74,7 @@ final class StreamSession: @unchecked Sendable {
         guard var first = try firstFrame(input) else {
             throw GstError.noVideoStream(source: options.source.description)
         }
+        startup.mark("first video frame")
         input.lockVideoSize(width: first.width, height: first.height)
         onSourceFlowing?()
         let format = input.videoFormat ?? VideoFormat(width: first.width, height: first.height, frameRate: FrameRate(0, 1))
@@ -83,6 +87,7 @@ final class StreamSession: @unchecked Sendable {
             } else {
                 processor.sourceHasNoAudio()
             }
+            startup.mark("first audio")
         }
         let outFormat = VideoFormat(width: options.sideBySide ? 2 * format.width : format.width,
                                     height: format.height, frameRate: format.frameRate)
@@ -91,6 +96,11 @@ final class StreamSession: @unchecked Sendable {
         let output = try OutputPipeline(outputs: options.outputs, video: outFormat, audio: audioFormat,
                                         settings: options.encoder, rtspServer: server)
         try output.start()
+        startup.mark("outputs")
+        if startup.total > 2 {
+            // A slow start is an outage that lasts longer: say which phase took the time.
+            logger.notice("the session took \(startup) to start streaming")
+        }
         logger.info("streaming", metadata: [
             "source": "\(options.source)", "video": "\(format.width)x\(format.height)@\(format.frameRate)",
             "audio": "\(audioFormat.map { "\($0.rate) Hz × \($0.channels)" } ?? "none")",
