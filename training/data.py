@@ -12,9 +12,14 @@ a rounding boundary), and fhog.py on the Swift crops must equal the
 Swift/dlib FHOG (max abs diff <= 1e-5 expected; 1.8e-7 measured). Training degrades the frames,
 crops the *ground-truth* regions of the clean clip and computes FHOG with fhog.py.
 
-Split (by clip; GRID file names carry no speaker id): the 8 clips show 7 speakers by eye
-(grid_id2_vcd_swwp2s and grid_pwij3p are the same man). VAL_CLIPS holds out grid_bbaf2n (the
-demo clip, a speaker seen in no other clip) = 75 of 600 face-frames, 12.5 %.
+Splits (by speaker, told apart by eye: GRID file names carry no speaker id). The 8 clips in data/
+show 7 speakers (grid_id2_vcd_swwp2s and grid_pwij3p are the same man; grid_bbaf2n is speaker s1).
+  clips8  train on 7 clips, hold out grid_bbaf2n (the demo clip, a speaker in no other clip):
+          75 of 600 face-frames, 12.5 %. The shipped weights were trained on it.
+  s1      train on the s1 clips fetched by fetch_grid_s1.py (training/extra/grid_s1/, named
+          s1_<clip>) and 4 clips of 3 other speakers; hold out grid_lrwp9a, grid_sbia1a and
+          grid_sbwe5n (3 speakers in no training clip). These are also the evaluation's clips, so
+          a run on this split exports its last checkpoint, never the best on them.
 """
 import argparse
 import json
@@ -33,9 +38,14 @@ from fhog import fhog  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("FACERESTORED_TRAIN_CACHE", ROOT / "training" / "cache"))
+EXTRA = ROOT / "training" / "extra" / "grid_s1"
+S1_PREFIX = "s1_"
 CLIPS = sorted(p.stem for p in (ROOT / "data").glob("*.mpg"))
 VAL_CLIPS = ["grid_bbaf2n"]
 TRAIN_CLIPS = [c for c in CLIPS if c not in VAL_CLIPS]
+S1_HELD_OUT = ["grid_lrwp9a", "grid_sbia1a", "grid_sbwe5n"]
+S1_OTHER_TRAIN = ["grid_brbk7n", "grid_id2_vcd_swwp2s", "grid_lbax4n", "grid_pwij3p"]
+SPLITS = ("clips8", "s1")
 SEED = 42
 # Optical flow for the temporal modulation: OpenCV Farneback on 64x64 grey versions of the LQ
 # crops (grey = 0.299 R + 0.587 G + 0.114 B, 4x4 box mean, rounded to uint8). Small on purpose:
@@ -50,6 +60,24 @@ def facerestored_bin():
         sys.exit(f"{path} missing: run `swift build -c release --product facerestored` "
                  "(or set FACERESTORED_BIN)")
     return path
+
+
+def video_path(clip):
+    if clip.startswith(S1_PREFIX):
+        return EXTRA / f"{clip[len(S1_PREFIX):]}.mpg"
+    return ROOT / "data" / f"{clip}.mpg"
+
+
+def split(name):
+    """(training clips, held-out clips) of a named split (see the module's doc)."""
+    if name == "clips8":
+        return TRAIN_CLIPS, VAL_CLIPS
+    if name == "s1":
+        extra = sorted(S1_PREFIX + p.stem for p in EXTRA.glob("*.mpg"))
+        if not extra:
+            sys.exit(f"split s1: no clips in {EXTRA}; run `python3 training/fetch_grid_s1.py` first")
+        return extra + S1_OTHER_TRAIN, S1_HELD_OUT
+    raise ValueError(f"unknown split {name!r}; use one of {SPLITS}")
 
 
 def decode_frames(video, timeout=None):
@@ -89,7 +117,7 @@ def prepare(clips=CLIPS, context_sizes=(5,), force=False):
     manifest_path = CACHE / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     for clip in clips:
-        video = ROOT / "data" / f"{clip}.mpg"
+        video = video_path(clip)
         for k in context_sizes:
             out = CACHE / f"{clip}.ctx{k}.safetensors"
             if force or not out.exists():
@@ -109,22 +137,21 @@ def prepare(clips=CLIPS, context_sizes=(5,), force=False):
         fh = fhog(torch.from_numpy(np.array(t["crops"]))).numpy()
         manifest[clip] = {"frames": int(frames.shape[0]), "face_frames": int(len(t["frame_index"])),
                           "tracks": sorted({int(v) for v in t["track_id"]}),
-                          "split": "val" if clip in VAL_CLIPS else "train",
                           "crop_parity_max_abs": int(diffs.max()),
                           "crop_parity_frac_differing": float((diffs > 0).mean()),
                           "fhog_parity_max_abs": float(np.abs(fh - np.array(t["fhog"])).max())}
         print(clip, manifest[clip], flush=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))  # a long run can stop
     return manifest
 
 
 class Clip:
-    """One clip's frames and per-face rows (all in memory: 8 clips are ~190 MB of frames)."""
+    """One clip's frames (mapped from the cache: the s1 split has ~5 GB of them) and per-face rows."""
 
     def __init__(self, name, context_size=5):
         self.name = name
         t, self.meta = st.load(CACHE / f"{name}.ctx5.safetensors")
-        self.frames = np.load(CACHE / f"{name}.frames.npy")
+        self.frames = np.load(CACHE / f"{name}.frames.npy", mmap_mode="r")
         self.frame_index = np.array(t["frame_index"])
         self.track_id = np.array(t["track_id"])
         self.region = np.array(t["crop_region_xywh"])
@@ -253,13 +280,16 @@ def to_float(x):
 def _main():
     ap = argparse.ArgumentParser(description="Fill training/cache/ from data/*.mpg and check parity.")
     ap.add_argument("--context-sizes", default="5", help="comma list, e.g. 3,5,7 for the ablations")
+    ap.add_argument("--split", default="clips8", choices=SPLITS)
     ap.add_argument("--force", action="store_true")
     a = ap.parse_args()
     sizes = sorted({5} | {int(k) for k in a.context_sizes.split(",")})
-    m = prepare(context_sizes=sizes, force=a.force)
+    train, held_out = split(a.split)
+    m = prepare(clips=sorted(set(train) | set(held_out)), context_sizes=sizes, force=a.force)
     bad = [c for c, v in m.items() if v["crop_parity_max_abs"] > 1 or v["crop_parity_frac_differing"] > 1e-4
            or v["fhog_parity_max_abs"] > 1e-5]
-    print(f"{len(m)} clips, train {TRAIN_CLIPS}, val {VAL_CLIPS}; parity failures: {bad or 'none'}")
+    print(f"{len(m)} clips; split {a.split}: {len(train)} train, held out {held_out}; "
+          f"parity failures: {bad or 'none'}")
     sys.exit(1 if bad else 0)
 
 

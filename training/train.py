@@ -260,6 +260,8 @@ def main(argv=None):
     ap.add_argument("--fidelity-w", type=float, default=0.5, help="weight w of the fidelity skips")
     ap.add_argument("--output-residual", action="store_true",
                     help="the decoder adds to the LQ crop instead of 0.5 and is fine-tuned in stage 2 (see model.Restorer)")
+    ap.add_argument("--split", default="clips8", choices=data.SPLITS,
+                    help="clips8: the 8 clips in data/ (the shipped weights); s1: adds fetch_grid_s1.py's clips (see data.py)")
     ap.add_argument("--fidelity-levels", default="16,8",
                     help="decoder levels (down-sampling factors) that get the LQ encoder skip, e.g. 16,8,4")
     a = ap.parse_args(argv)
@@ -270,14 +272,15 @@ def main(argv=None):
         ap.error(f"--fidelity-levels: {a.fidelity_levels!r}; use factors among 16,8,4,2,1")
     cfg = ModelConfig.make(a.profile, a.variant, context_size=a.mfcc_context, fidelity_levels=levels,
                            fidelity_w=a.fidelity_w, output_residual=a.output_residual)
-    data.prepare(context_sizes=sorted({5, a.mfcc_context}))
-    train_clips = data.load_clips(data.TRAIN_CLIPS, a.mfcc_context)
-    val_clips = data.load_clips(data.VAL_CLIPS, a.mfcc_context)
+    train_names, val_names = data.split(a.split)
+    data.prepare(clips=sorted(set(train_names) | set(val_names)), context_sizes=sorted({5, a.mfcc_context}))
+    train_clips = data.load_clips(train_names, a.mfcc_context)
+    val_clips = data.load_clips(val_names, a.mfcc_context)
     info_path = a.run / "run.json"
     info = json.loads(info_path.read_text()) if info_path.exists() else {"sessions": []}
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=data.ROOT, capture_output=True, text=True).stdout.strip()
     session = {"argv": sys.argv, "seed": a.seed, "git_commit": commit, "torch": torch.__version__,
-               "threads": a.threads, "train_clips": data.TRAIN_CLIPS, "val_clips": data.VAL_CLIPS,
+               "threads": a.threads, "split": a.split, "train_clips": train_names, "val_clips": val_names,
                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     t0 = time.time()
     ae = None
