@@ -30,6 +30,7 @@ import argparse
 import ast
 import dataclasses
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -88,23 +89,38 @@ def _sha(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def training_clip(path):
+def trained_on(rows):
+    """The clips that trained any of `rows`: from each file's training metadata (`train_clips`,
+    written by export.py), else data.TRAIN_CLIPS (the weights shipped before it was recorded,
+    all trained on the clips8 split)."""
+    names = set()
+    for row in rows:
+        if not row.weights or row.weights == "none" or not row.trained:
+            continue
+        _, meta = st.load(row.weights, names=set())
+        names |= set(json.loads(meta.get("training", "{}")).get("train_clips", data.TRAIN_CLIPS))
+    return sorted(names)
+
+
+def training_clip(path, names=None):
     """The name of the training clip `path` is (by file name or by content), else None."""
+    names = data.TRAIN_CLIPS if names is None else names
     path = Path(path)
-    if path.stem in data.TRAIN_CLIPS:
+    if path.stem in names or f"{data.S1_PREFIX}{path.stem}" in names:
         return path.stem
     sha = _sha(path)
-    return next((c for c in data.TRAIN_CLIPS if _sha(ROOT / "data" / f"{c}.mpg") == sha), None)
+    return next((c for c in names if data.video_path(c).is_file() and _sha(data.video_path(c)) == sha), None)
 
 
-def check_clips(clips, allow_training):
-    """Refuses training clips (metrics on them flatter the model) unless explicitly allowed.
-    Returns {clip path: training clip name or None}."""
-    found = {str(c): training_clip(c) for c in clips}
+def check_clips(clips, allow_training, names=None):
+    """Refuses clips that trained a row (metrics on them flatter the model) unless explicitly
+    allowed. Returns {clip path: training clip name or None}."""
+    found = {str(c): training_clip(c, names) for c in clips}
     bad = [f"{c} (= {t})" for c, t in found.items() if t]
     if bad and not allow_training:
-        raise SystemExit("refusing training clips: " + ", ".join(bad) + f"; the held-out clip is "
-                         f"{HELD_OUT.relative_to(ROOT)} (use --allow-training-clips to override, and say so)")
+        raise SystemExit("refusing training clips: " + ", ".join(bad) + f"; the shipped weights' held-out clip is "
+                         f"{HELD_OUT.relative_to(ROOT)}, the s1 split's are {', '.join(data.S1_HELD_OUT)} "
+                         "(use --allow-training-clips to override, and say so)")
     return found
 
 
@@ -240,7 +256,7 @@ def lpips_distances(net, a, b, batch=16):
 
 def evaluate(clips, rows, seeds, out, allow_training=False):
     t0 = time.time()
-    split = check_clips(clips, allow_training)  # before anything runs
+    split = check_clips(clips, allow_training, trained_on(rows))  # before anything runs
     bin_path = binary()
     commands = subcommands(bin_path)
     lpips_reason = lpips_alex.unavailable_reason()

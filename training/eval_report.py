@@ -53,7 +53,8 @@ def _markdown(summary, info, files):
              f"- Clips: {clips}. Degradation: `degrade.py --preset standard`, seeds {info['seeds']}.",
              ("- **Warning: training clips were evaluated (--allow-training-clips): these figures flatter the "
               f"model and are not a result:** {', '.join(training)}." if training else
-              "- Only held-out clips: none of the 7 clips the model trains on (data.py TRAIN_CLIPS) was used."),
+              "- Only held-out clips: none of the clips that trained a row (each file's training metadata, "
+              "else data.py TRAIN_CLIPS) was used."),
              "- Metrics on 256² crops at the ground-truth crop regions (`facerestored features` on the clean "
              "clip), RGB in [0, 1]; per (clip, seed) the mean over face-frames, then mean ± sample std over "
              "the (clip, seed) pairs (n; no ± when n = 1).", "",

@@ -67,6 +67,9 @@ def export(run, out, stage=2, checkpoint="last"):
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent).stdout.strip()
     last_val = next((r for r in reversed(ck["log"]) if any(k.startswith("val_") for k in r)), {})
+    # Which clips trained it: the evaluation refuses to score a model on them.
+    sessions = json.loads((Path(run) / "run.json").read_text()).get("sessions", []) if (Path(run) / "run.json").exists() else []
+    clips = {"split": sessions[-1].get("split", "clips8"), "train_clips": sessions[-1]["train_clips"]} if sessions else {}
     extra = {}
     if stage == 2:
         # Conv/linear FLOPs per streamed face-frame (flops.py): the engine's benchmark divides
@@ -75,7 +78,7 @@ def export(run, out, stage=2, checkpoint="last"):
         extra["gflop_per_face_frame"] = f"{flops_per_face_frame(cfg)[0] / 1e9:.4f}"
     meta = {"format": FORMAT, "stage": str(stage), **cfg.to_metadata(), **conventions(), **extra,
             "training": json.dumps({"steps": ck["step"], "seed": 42, "git_commit": commit,
-                                    "run": str(run), "checkpoint": name, "last_validation": last_val},
+                                    "run": str(run), "checkpoint": name, "last_validation": last_val, **clips},
                                    sort_keys=True)}
     tensors = inference_tensors(model)
     st.save(out, tensors, meta)

@@ -43,6 +43,26 @@ def test_training_clips_are_refused_by_name_and_by_content(tmp_path):
     assert ev.check_clips([str(renamed)], True) == {str(renamed): "grid_lbax4n"}
 
 
+def test_each_row_is_checked_against_the_clips_that_trained_it(tmp_path):
+    import json
+    import safetensors_io as st
+    s1 = tmp_path / "s1.safetensors"
+    st.save(s1, {"w": np.zeros(1, np.float32)},
+            {"training": json.dumps({"split": "s1", "train_clips": ["s1_bbaf3s", "grid_brbk7n"]})})
+    shipped = tmp_path / "shipped.safetensors"
+    st.save(shipped, {"w": np.zeros(1, np.float32)}, {"training": json.dumps({"steps": 250})})
+    assert ev.trained_on([ev.Row("s1", str(s1))]) == ["grid_brbk7n", "s1_bbaf3s"]
+    # Weights without the record were all trained on the clips8 split.
+    assert ev.trained_on([ev.Row("old", str(shipped)), ev.Row("bicubic")]) == sorted(ev.data.TRAIN_CLIPS)
+    names = ev.trained_on([ev.Row("s1", str(s1))])
+    sbia = str(ROOT / "data" / "grid_sbia1a.mpg")  # trains the shipped weights, not the s1 model
+    assert ev.check_clips([sbia], False, names) == {sbia: None}
+    with pytest.raises(SystemExit, match="grid_brbk7n"):
+        ev.check_clips([str(ROOT / "data" / "grid_brbk7n.mpg")], False, names)
+    with pytest.raises(SystemExit, match="refusing training clips"):
+        ev.check_clips([sbia], False, ev.trained_on([ev.Row("s1", str(s1)), ev.Row("old", str(shipped))]))
+
+
 FAKE_BIN = '''#!{python}
 # Stands in for facerestored: --help lists a landmarks command; `landmarks` writes points that
 # move by (frame index, 0) px so the test knows the answer.

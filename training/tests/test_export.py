@@ -56,8 +56,14 @@ def test_export_best_checkpoint_is_the_best_files_weights(tmp_path):
     opt = torch.optim.Adam(best.parameters())
     train.save_ckpt(tmp_path / "stage2_best.pt", best, opt, 2, cfg, [{"step": 2, "val_psnr": 9.0}])
     train.save_ckpt(tmp_path / "stage2.pt", last, opt, 4, cfg, [{"step": 4, "val_psnr": 5.0}])
+    import json
+    (tmp_path / "run.json").write_text(json.dumps({"sessions": [
+        {"split": "s1", "train_clips": ["s1_bbaf3s", "grid_brbk7n"]}]}))
     export.export(tmp_path, tmp_path / "b.safetensors", checkpoint="best")
     again, _, meta = export.load(tmp_path / "b.safetensors")
+    # The evaluation reads which clips trained the file from here (eval.trained_on).
+    training = json.loads(meta["training"])
+    assert training["split"] == "s1" and training["train_clips"] == ["s1_bbaf3s", "grid_brbk7n"]
     assert torch.equal(again.head.bias, best.head.bias)
     assert '"checkpoint": "stage2_best.pt"' in meta["training"] and '"val_psnr": 9.0' in meta["training"]
 
