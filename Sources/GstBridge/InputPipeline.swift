@@ -168,13 +168,18 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     /// Waits until the set of streams is known (or `timeout`): whether there is audio decides
-    /// the shape of the output.
-    public func waitForStreams(timeout: Double) throws(GstError) -> (video: Bool, audio: Bool) {
+    /// the shape of the output. Warnings the source posts meanwhile go to `onWarning` (a
+    /// stream without a decoder, rtspsrc giving up on UDP): they explain a slow or odd start.
+    public func waitForStreams(timeout: Double, onWarning: (String) -> Void = { _ in }) throws(GstError) -> (video: Bool, audio: Bool) {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             if linker.settled { break }
             if video.count > 0 && linker.hasAudio { break }
-            if case .error(let e) = pipeline.nextEvent(timeout: 0.02) { throw e }
+            switch pipeline.nextEvent(timeout: 0.02) {
+            case .error(let e): throw e
+            case .warning(let w): onWarning(w)
+            case .endOfStream, nil: break
+            }
             if videoReader.hasEnded { break }
         }
         if !linker.hasVideo { throw .noVideoStream(source: source.description) }

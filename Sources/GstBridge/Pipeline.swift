@@ -1,5 +1,6 @@
 import CGst
 import Foundation
+import Media
 
 /// What a pipeline's bus reported.
 public enum BusEvent: Sendable {
@@ -17,6 +18,8 @@ public final class Pipeline: @unchecked Sendable {
     private let bus: UnsafeMutablePointer<GstBus>
     /// Names the user's source in errors raised by source elements.
     private let sourceLabel: String?
+    /// Warnings popped while looking for errors during `play`, handed out by `nextEvent` next.
+    private let heldWarnings = LockedValue<[String]>([])
 
     /// Parses `description` (gst-launch syntax) into a pipeline.
     public init(description: String, label: String, sourceLabel: String? = nil) throws(GstError) {
@@ -88,6 +91,7 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Pops the next error/warning/EOS message, waiting up to `timeout` seconds.
     public func nextEvent(timeout: Double) -> BusEvent? {
+        if let held = heldWarnings.update({ $0.isEmpty ? nil : $0.removeFirst() }) { return .warning(held) }
         let mask = GST_MESSAGE_ERROR.rawValue | GST_MESSAGE_EOS.rawValue | GST_MESSAGE_WARNING.rawValue
         let ns = GstClockTime(max(0, timeout) * 1e9)
         guard let message = gst_bus_timed_pop_filtered(bus, ns, GstMessageType(rawValue: mask)) else { return nil }
@@ -110,7 +114,11 @@ public final class Pipeline: @unchecked Sendable {
 
     private func pollError() -> GstError? {
         while let event = nextEvent(timeout: 0) {
-            if case .error(let e) = event { return e }
+            switch event {
+            case .error(let e): return e
+            case .warning(let w): heldWarnings.update { $0.append(w) }
+            case .endOfStream: break
+            }
         }
         return nil
     }

@@ -63,7 +63,7 @@ final class StreamSession: @unchecked Sendable {
         defer { input.stop() }
         var startup = StartupTimes(began: started)
         startup.mark("connect")
-        let streams = try input.waitForStreams(timeout: options.live ? 5 : 10)
+        let streams = try input.waitForStreams(timeout: options.live ? 5 : 10, onWarning: sourceWarning)
         startup.mark(input.streamsSettled ? "streams" : "streams (not all announced)")
         report.hasAudio = streams.audio
         if !streams.audio {
@@ -323,7 +323,11 @@ final class StreamSession: @unchecked Sendable {
                 if let e = tooLarge() { throw e }
                 return nil
             case .empty:
-                if case .error(let e) = input.nextEvent(timeout: 0) { throw e }
+                switch input.nextEvent(timeout: 0) {
+                case .error(let e): throw e
+                case .warning(let w): sourceWarning(w)
+                case .endOfStream, nil: break
+                }
                 if let e = tooLarge() { throw e }
             }
         }
@@ -343,14 +347,17 @@ final class StreamSession: @unchecked Sendable {
         return out
     }
 
+    private func sourceWarning(_ text: String) {
+        metrics?.sourceWarnings.increment()
+        logger.warning("source: \(CredentialRedactor.redact(text))")
+    }
+
     /// The first error on either bus, and whether it came from the output.
     private func checkBus(input: InputPipeline, output: OutputPipeline) -> (GstError, Bool)? {
         while let event = input.nextEvent(timeout: 0) {
             switch event {
             case .error(let e): return (e, false)
-            case .warning(let w):
-                metrics?.sourceWarnings.increment()
-                logger.warning("source: \(CredentialRedactor.redact(w))")
+            case .warning(let w): sourceWarning(w)
             case .endOfStream: break
             }
         }
