@@ -74,3 +74,25 @@ def test_batches_are_deterministic_and_resume_in_place():
     resumed = train.batches(40, 42, 4)
     assert [tuple(next(resumed)[2]) for _ in range(3)] == first[4:]
     assert sorted(sum(first[:5], ())) == list(range(40))  # one epoch = each sample once
+
+
+def test_prefetched_keeps_order_and_loads_one_item_ahead():
+    import threading
+    events, started = [], threading.Event()
+
+    def load(x):
+        events.append(("load", x))
+        if x == 1:
+            started.set()
+        return x * 10
+
+    out = []
+    for item, value in train.prefetched(range(4), load):
+        if item == 0:
+            # Item 1 is loading while item 0 is being used.
+            assert started.wait(5)
+        out.append((item, value))
+        events.append(("use", item))
+    assert out == [(0, 0), (1, 10), (2, 20), (3, 30)]
+    assert events.index(("load", 1)) < events.index(("use", 0))
+    assert list(train.prefetched([], load)) == []
