@@ -68,8 +68,11 @@ def export(run, out, stage=2, checkpoint="last"):
                             cwd=Path(__file__).resolve().parent).stdout.strip()
     last_val = next((r for r in reversed(ck["log"]) if any(k.startswith("val_") for k in r)), {})
     # Which clips trained it: the evaluation refuses to score a model on them.
-    sessions = json.loads((Path(run) / "run.json").read_text()).get("sessions", []) if (Path(run) / "run.json").exists() else []
-    clips = {"split": sessions[-1].get("split", "clips8"), "train_clips": sessions[-1]["train_clips"]} if sessions else {}
+    info = Path(run) / "run.json"
+    sessions = json.loads(info.read_text()).get("sessions", []) if info.exists() else []
+    clips = {}
+    if sessions:
+        clips = {"split": sessions[-1].get("split", "clips8"), "train_clips": sessions[-1]["train_clips"]}
     extra = {}
     if stage == 2:
         # Conv/linear FLOPs per streamed face-frame (flops.py): the engine's benchmark divides
