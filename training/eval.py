@@ -102,20 +102,22 @@ def trained_on(rows):
     return sorted(names)
 
 
-def training_clip(path, names=None):
-    """The name of the training clip `path` is (by file name or by content), else None."""
-    names = data.TRAIN_CLIPS if names is None else names
+def training_clip(path, names, by_content):
+    """The name of the training clip `path` is (by file name, or by content: `by_content` maps
+    the training files' hashes to their names), else None."""
     path = Path(path)
     if path.stem in names or f"{data.S1_PREFIX}{path.stem}" in names:
         return path.stem
-    sha = _sha(path)
-    return next((c for c in names if data.video_path(c).is_file() and _sha(data.video_path(c)) == sha), None)
+    return by_content.get(_sha(path))
 
 
 def check_clips(clips, allow_training, names=None):
     """Refuses clips that trained a row (metrics on them flatter the model) unless explicitly
     allowed. Returns {clip path: training clip name or None}."""
-    found = {str(c): training_clip(c, names) for c in clips}
+    names = data.TRAIN_CLIPS if names is None else names
+    # Hashed once, not once per evaluated clip: the s1 split has over 100 training files.
+    by_content = {_sha(data.video_path(c)): c for c in names if data.video_path(c).is_file()}
+    found = {str(c): training_clip(c, names, by_content) for c in clips}
     bad = [f"{c} (= {t})" for c, t in found.items() if t]
     if bad and not allow_training:
         raise SystemExit("refusing training clips: " + ", ".join(bad) + f"; the shipped weights' held-out clip is "
