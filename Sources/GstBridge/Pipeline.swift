@@ -92,6 +92,12 @@ public final class Pipeline: @unchecked Sendable {
     /// Pops the next error/warning/EOS message, waiting up to `timeout` seconds.
     public func nextEvent(timeout: Double) -> BusEvent? {
         if let held = heldWarnings.update({ $0.isEmpty ? nil : $0.removeFirst() }) { return .warning(held) }
+        return popBus(timeout: timeout)
+    }
+
+    /// The bus alone, without the held warnings: `pollError` holds what it pops here, and going
+    /// through `nextEvent` would hand it the same warning back forever.
+    private func popBus(timeout: Double) -> BusEvent? {
         let mask = GST_MESSAGE_ERROR.rawValue | GST_MESSAGE_EOS.rawValue | GST_MESSAGE_WARNING.rawValue
         let ns = GstClockTime(max(0, timeout) * 1e9)
         guard let message = gst_bus_timed_pop_filtered(bus, ns, GstMessageType(rawValue: mask)) else { return nil }
@@ -113,7 +119,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func pollError() -> GstError? {
-        while let event = nextEvent(timeout: 0) {
+        while let event = popBus(timeout: 0) {
             switch event {
             case .error(let e): return e
             case .warning(let w): heldWarnings.update { $0.append(w) }
