@@ -96,8 +96,8 @@ char *cgst_message_parse_error(GstMessage *message, char **debug, gboolean *miss
         return NULL;
     }
     *missing_plugin = error && error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_MISSING_PLUGIN;
-    if (error && error->domain == GST_STREAM_ERROR &&
-        (error->code == GST_STREAM_ERROR_CODEC_NOT_FOUND || error->code == GST_STREAM_ERROR_WRONG_TYPE))
+    /* STREAM/WRONG_TYPE is not one: parsers post it when no valid frame came before EOS. */
+    if (error && error->domain == GST_STREAM_ERROR && error->code == GST_STREAM_ERROR_CODEC_NOT_FOUND)
         *missing_plugin = TRUE;
     *resource_error = error && error->domain == GST_RESOURCE_ERROR;
     char *msg = g_strdup(error ? error->message : "unknown error");
