@@ -91,7 +91,12 @@ struct AudioFaultTests {
         daemon.standardError = try FileHandle(forWritingTo: log)
         try daemon.run()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        Thread.sleep(forTimeInterval: 1)
+        // Send only once the daemon listens: joined late, the first session would see the PMT
+        // change before any keyframe and fail instead of noticing the new audio track.
+        let listening = Date(timeIntervalSinceNow: 30)
+        while Date() < listening, !TestSupport.udpPortBound(feed) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(TestSupport.udpPortBound(feed), "the daemon never listened on UDP port \(feed)")
+        Thread.sleep(forTimeInterval: 0.2)
         let sender = Process()
         sender.executableURL = URL(fileURLWithPath: "/usr/bin/gst-launch-1.0")
         sender.arguments = ["-q", "filesrc", "location=\(input.path)", "!", "tsparse", "set-timestamps=true", "!",

@@ -22,8 +22,13 @@ struct MetricsTests {
         daemon.standardError = FileHandle.nullDevice
         try daemon.run()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        Thread.sleep(forTimeInterval: 3)
-        let metrics = try TestSupport.run("/usr/bin/curl", ["-s", "-f", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
+        // Polled, not slept: a debug daemon among the suite's other processes starts slowly.
+        var metrics = TestSupport.Result(status: -1, stdout: "", stderr: "")
+        let deadline = Date(timeIntervalSinceNow: 45)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.5)
+            metrics = try TestSupport.run("/usr/bin/curl", ["-s", "-f", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
+        } while Date() < deadline && !(metrics.status == 0 && framesOut(metrics.stdout) > 30)
         #expect(metrics.status == 0)
         let sample = try! Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+]?([0-9.eE+-]+|NaN|\+Inf|-Inf)$"#)
         var values: [String: Double] = [:]
@@ -46,4 +51,10 @@ struct MetricsTests {
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
     }
+}
+
+/// `facerestored_frames_out_total` in a Prometheus text, or 0.
+private func framesOut(_ text: String) -> Double {
+    text.split(separator: "\n").first { $0.hasPrefix("facerestored_frames_out_total ") }
+        .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
 }

@@ -42,6 +42,11 @@ private func start(_ program: String, _ args: [String], recorder: LineRecorder? 
     return p
 }
 
+/// The last lines a process printed, for a failure message.
+private func tail(_ recorder: LineRecorder, _ n: Int = 25) -> String {
+    recorder.snapshot.suffix(n).map { "\($0.0.timeIntervalSince1970) \($0.1)" }.joined(separator: "\n")
+}
+
 private func waitFor(_ condition: () -> Bool, timeout: Double) -> Bool {
     let deadline = Date(timeIntervalSinceNow: timeout)
     while Date() < deadline {
@@ -134,13 +139,16 @@ struct ReconnectTests {
         let viewer = try start("/usr/bin/ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(port)/cam",
                                                    "-flush_packets", "1", "-f", "framecrc", "-"], recorder: client)
         defer { if viewer.isRunning { viewer.terminate() } }
-        #expect(waitFor({ client.snapshot.count > 30 }, timeout: 20))
+        // Generous: a debug daemon among the suite's other processes on 2 cores starts slowly.
+        let firstFrames = waitFor({ client.snapshot.count > 30 }, timeout: 45)
+        #expect(firstFrames, "the client got \(client.snapshot.count) lines in 45 s (running: \(viewer.isRunning))\n\(tail(client))\n--- daemon ---\n\(tail(log))")
         try (base + "\nlatency_budget_ms: 200\n").write(to: config, atomically: true, encoding: .utf8)
         let hup = Date()
         kill(daemon.processIdentifier, SIGHUP)
         #expect(waitFor({ log.first(containing: "config reloaded; RTSP clients stay connected", after: hup) != nil }, timeout: 10))
         let count = client.snapshot.count
-        #expect(waitFor({ client.snapshot.count > count + 30 }, timeout: 10), "the client stopped receiving after the reload")
+        #expect(waitFor({ client.snapshot.count > count + 30 }, timeout: 20),
+                "the client stopped receiving after the reload\n\(tail(client))\n--- daemon ---\n\(tail(log))")
         try (base + "\nbogus_key: 1\n").write(to: config, atomically: true, encoding: .utf8)
         let second = Date()
         kill(daemon.processIdentifier, SIGHUP)

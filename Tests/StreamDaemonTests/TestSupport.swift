@@ -20,6 +20,16 @@ enum TestSupport {
         return dir
     }
 
+    /// Whether some process on this machine has a UDP socket bound to `port` (read from
+    /// /proc/net/udp and udp6: no tool needed). Lets a test send only once a daemon listens.
+    static func udpPortBound(_ port: Int) -> Bool {
+        let hex = ":" + String(format: "%04X", port)
+        return ["/proc/net/udp", "/proc/net/udp6"].contains { path in
+            let rows = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst()
+            return rows.contains { $0.split(separator: " ").dropFirst().first?.hasSuffix(hex) == true }
+        }
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
