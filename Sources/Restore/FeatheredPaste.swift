@@ -34,22 +34,28 @@ public struct FeatheredPaste: Sendable {
     public func weight(u: Double, v: Double) -> Double { min(edgeRamp(u), edgeRamp(v)) }
 
     public func paste(_ patches: [PastePatch], into frame: inout VideoFrame) {
-        guard !patches.isEmpty else { return }
-        let w = frame.width, h = frame.height
-        // Bounding rectangle of all regions inside the frame.
-        var minX = w, minY = h, maxX = 0, maxY = 0
+        for group in Self.overlapping(patches.map { bounds(of: $0.region, width: frame.width, height: frame.height) }) {
+            pasteGroup(group.map { patches[$0] }, into: &frame)
+        }
+    }
+
+    /// The patches of one overlap group, whose regions touch no other group's pixels.
+    /// `buffered` forces the region-buffer path for a lone face (tests compare both paths).
+    func pasteGroup(_ patches: [PastePatch], into frame: inout VideoFrame, buffered: Bool = false) {
+        let w = frame.width
+        var minX = frame.width, minY = frame.height, maxX = 0, maxY = 0
         for p in patches {
-            minX = min(minX, max(0, Int(p.region.x.rounded(.down))))
-            minY = min(minY, max(0, Int(p.region.y.rounded(.down))))
-            maxX = max(maxX, min(w, Int((p.region.x + p.region.width).rounded(.up))))
-            maxY = max(maxY, min(h, Int((p.region.y + p.region.height).rounded(.up))))
+            let b = bounds(of: p.region, width: frame.width, height: frame.height)
+            minX = min(minX, b.x0); minY = min(minY, b.y0); maxX = max(maxX, b.x1); maxY = max(maxY, b.y1)
         }
         guard maxX > minX, maxY > minY else { return }
         let rw = maxX - minX, rh = maxY - minY
-        if patches.count == 1 {
-            // One face (the usual case): its mask weight never exceeds 1, so the normalisation
-            // below divides by 1 and the correction can go straight into the frame, without the
-            // two frame-sized float buffers and their second pass.
+        if patches.count == 1 && !buffered {
+            // A face alone (the usual case, also for several faces apart): its mask weight never
+            // exceeds 1, so the normalisation below divides by 1 and the correction can go
+            // straight into the frame, without the two region-sized float buffers (for two
+            // faces across a 720p frame ~10 MB, mapped and faulted in anew each frame) and
+            // their second pass.
             let p = patches[0]
             precondition(p.original.count == size * size * 3 && p.restored.count == size * size * 3, "patch size mismatch")
             frame.pixels.withUnsafeMutableBufferPointer { px in
@@ -80,6 +86,39 @@ public struct FeatheredPaste: Sendable {
                 }
             }
         }
+    }
+
+    /// The pixel rectangle [x0, x1) × [y0, y1) a region covers inside the frame (empty when
+    /// it lies outside).
+    private func bounds(of r: FaceBox, width: Int, height: Int) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
+        (max(0, Int(r.x.rounded(.down))), max(0, Int(r.y.rounded(.down))),
+         min(width, Int((r.x + r.width).rounded(.up))), min(height, Int((r.y + r.height).rounded(.up))))
+    }
+
+    /// Indices of the rectangles grouped by overlap (connected components, in first-index
+    /// order). No pixel is covered by two groups, so each group is pasted on its own with the
+    /// same result as all together.
+    static func overlapping(_ rects: [(x0: Int, y0: Int, x1: Int, y1: Int)]) -> [[Int]] {
+        var parent = Array(rects.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        for a in rects.indices {
+            for b in rects.indices where b > a {
+                let p = rects[a], q = rects[b]
+                let bothNonEmpty = p.x0 < p.x1 && p.y0 < p.y1 && q.x0 < q.x1 && q.y0 < q.y1
+                if bothNonEmpty && p.x0 < q.x1 && q.x0 < p.x1 && p.y0 < q.y1 && q.y0 < p.y1 { parent[root(b)] = root(a) }
+            }
+        }
+        var groups: [Int: [Int]] = [:], order: [Int] = []
+        for i in rects.indices {
+            let r = root(i)
+            if groups[r] == nil { order.append(r) }
+            groups[r, default: []].append(i)
+        }
+        return order.map { groups[$0]! }
     }
 
     /// Adds the patch's weighted correction and mask weight into the region buffers, or, with

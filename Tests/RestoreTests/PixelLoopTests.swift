@@ -65,7 +65,7 @@ struct PixelLoopTests {
         }
     }
 
-    @Test("one face is pasted straight into the frame exactly as the buffered path for several faces does")
+    @Test("one face is pasted straight into the frame exactly as the buffered path for overlapping faces does")
     func singlePatchPaste() {
         let frame = noiseFrame(width: 640, height: 360, seed: 5)
         let crop = FaceCrop(), paste = FeatheredPaste()
@@ -74,13 +74,9 @@ struct PixelLoopTests {
             let original = crop.sample(frame, region: region)
             let restored = original.map { UInt8(clamping: Int($0) + Int.random(in: -40...40, using: &rng)) }
             let face = PastePatch(region: region, original: original, restored: restored)
-            // A second face far away that the model left unchanged: it forces the buffered path
-            // without touching the first face's pixels.
-            let far = FaceBox(x: 420, y: 150, width: 150, height: 150)
-            let still = crop.sample(frame, region: far)
             var direct = frame, buffered = frame
             paste.paste([face], into: &direct)
-            paste.paste([face, PastePatch(region: far, original: still, restored: still)], into: &buffered)
+            paste.pasteGroup([face], into: &buffered, buffered: true)
             #expect(direct.pixels != frame.pixels, "the change was not applied")
             #expect(direct.pixels == buffered.pixels, "\(region)")
         }
@@ -99,6 +95,39 @@ struct PixelLoopTests {
             paste.paste([PastePatch(region: region, original: original, restored: restored)], into: &fast)
             #expect(fast.pixels == Self.plainPaste(frame, region: region, original: original, restored: restored, paste: paste), "\(region)")
         }
+    }
+
+    @Test("faces apart are each pasted as the per-pixel formula; only overlapping ones share a buffer")
+    func facesApart() {
+        let frame = noiseFrame(width: 1280, height: 720, seed: 21)
+        let crop = FaceCrop(), paste = FeatheredPaste()
+        var rng = SeededGenerator(seed: 23)
+        // Two faces across the frame (a region buffer between them was ~10 MB a frame) and one
+        // off the bottom edge.
+        let regions = [FaceBox(x: 100.5, y: 200.2, width: 260.3, height: 260.3), FaceBox(x: 900.25, y: 150, width: 300, height: 300),
+                       FaceBox(x: 500, y: 600.5, width: 200, height: 200)]
+        var expected = frame
+        var patches: [PastePatch] = []
+        for region in regions {
+            let original = crop.sample(frame, region: region)
+            let restored = original.map { UInt8(clamping: Int($0) + Int.random(in: -30...30, using: &rng)) }
+            patches.append(PastePatch(region: region, original: original, restored: restored))
+            expected.pixels = Self.plainPaste(expected, region: region, original: original, restored: restored, paste: paste)
+        }
+        var out = frame
+        paste.paste(patches, into: &out)
+        #expect(out.pixels == expected.pixels)
+    }
+
+    @Test("overlap groups: rectangles sharing a pixel are grouped (also through a third), touching edges are not")
+    func overlapGroups() {
+        let groups = FeatheredPaste.overlapping([(0, 0, 100, 100),      // 0
+                                                 (300, 0, 400, 100),    // 1: apart
+                                                 (90, 90, 200, 200),    // 2: overlaps 0
+                                                 (400, 0, 500, 100),    // 3: touches 1's edge only
+                                                 (190, 190, 250, 250),  // 4: overlaps 2, so joins 0
+                                                 (10, 10, 10, 50)])     // 5: empty
+        #expect(groups == [[0, 2, 4], [1], [3], [5]])
     }
 
     /// One patch, pixel by pixel: bilinear (horizontal, then vertical) of restored − original at
