@@ -129,20 +129,18 @@ public final class FaceFrontEnd: FrameProcessor {
     public func detachAnalysis() -> (any FrameAnalysis)? {
         precondition(detachedCounters == nil, "the tracker was already detached")
         detachedCounters = tracker.counters
-        let visual = restorer == nil ? nil : (try? FHOGExtractor()).map { (crop: crop, fhog: $0) }
-        return FaceTrackingStage(tracker: tracker, visual: visual)
+        return FaceTrackingStage(tracker: tracker)
     }
 
     public func frameArrived(analysed: AnalysedFrame) {
         detachedCounters = analysed.trackerCounters
-        totalTimes.crop &+= analysed.visualNanos
-        record(analysed.frame, tracks: analysed.tracks, visuals: analysed.visuals, nanos: analysed.nanos)
+        record(analysed.frame, tracks: analysed.tracks, nanos: analysed.nanos)
     }
 
-    private func record(_ frame: VideoFrame, tracks: [FaceTrack], visuals: [VisualInput] = [], nanos: UInt64) {
+    private func record(_ frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64) {
         lastTimes.track = nanos
         totalTimes.track &+= nanos
-        recent.record(tracks, visuals: visuals, sequence: frame.sequence)
+        recent.record(tracks, sequence: frame.sequence)
         logViewChange(faces: tracks.count, at: frame)
     }
 
@@ -284,17 +282,14 @@ public final class FaceFrontEnd: FrameProcessor {
 
     /// Crop, FHOG and audio context of one face in one frame, for the model.
     private func faceInput(_ frame: VideoFrame, _ track: FaceTrack) throws -> FaceInput {
+        let region = crop.region(for: track.box)
+        let pixels = crop.sample(frame, region: region)
         let context = audioStore.context(at: frame.pts, size: contextSize)
         if !context.isComplete { counters.audioContextsIncomplete += 1 }
         if context.isAllMissing && !loggedNoAudio {
             loggedNoAudio = true
             logger.notice("no audio around frame \(frame.sequence): the model gets a silent (zero) audio context there (counted)")
         }
-        if let v = recent.takeVisual(sequence: frame.sequence, trackID: track.id) {
-            return FaceInput(region: v.region, crop: v.crop, fhog: v.fhog, audio: context)
-        }
-        let region = crop.region(for: track.box)
-        let pixels = crop.sample(frame, region: region)
         return FaceInput(region: region, crop: pixels, fhog: try fhog.extract(crop: pixels), audio: context)
     }
 }

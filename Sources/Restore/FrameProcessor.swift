@@ -49,19 +49,12 @@ public struct AnalysedFrame: Sendable {
     public let tracks: [FaceTrack]
     public let nanos: UInt64
     public let trackerCounters: FaceTracker.Counters
-    /// Crop and FHOG of each tracked face, when the analysis makes them (a model is in use).
-    public let visuals: [VisualInput]
-    /// What making `visuals` cost, in nanoseconds (not part of `nanos`).
-    public let visualNanos: UInt64
 
-    public init(frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64, trackerCounters: FaceTracker.Counters,
-                visuals: [VisualInput] = [], visualNanos: UInt64 = 0) {
+    public init(frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64, trackerCounters: FaceTracker.Counters) {
         self.frame = frame
         self.tracks = tracks
         self.nanos = nanos
         self.trackerCounters = trackerCounters
-        self.visuals = visuals
-        self.visualNanos = visualNanos
     }
 }
 
