@@ -160,7 +160,9 @@ struct BadInputTests {
     func randomBytes() throws {
         let dir = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = SystemRandomNumberGenerator()
+        // Seeded: now and then unseeded bytes hold an MPEG start code and a decodable frame (a run
+        // here once got one 704×576 frame and exit 0), which is GStreamer doing its job.
+        var rng = SeededGenerator(seed: 0x5EED_0001)
         let junk = dir.appendingPathComponent("junk.mp4")
         try Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) }).write(to: junk)
         let r = try TestSupport.run(TestSupport.binary, ["restore", "--model", "none", junk.path, "-o", dir.appendingPathComponent("o.mp4").path])

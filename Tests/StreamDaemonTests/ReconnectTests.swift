@@ -103,7 +103,8 @@ struct ReconnectTests {
         let resumed = relayLog.first(containing: "streaming", after: back) ?? .distantFuture
         let delay = resumed.timeIntervalSince(back)
         print("reconnect: output resumed \(String(format: "%.2f", delay)) s after the source came back")
-        #expect(delay < 2.0, "output resumed \(delay) s after the source came back")
+        // On a slow recovery the relay's own lines say which start-up phase took the time.
+        #expect(delay < 2.0, "output resumed \(delay) s after the source came back\n--- relay ---\n\(tail(relayLog, 30))")
         // …and the client kept receiving pictures throughout (the last frame held during the outage).
         #expect(waitFor({ client.snapshot.last.map { $0.0 > resumed.addingTimeInterval(1) } ?? false }, timeout: 10))
         let times = client.snapshot.map(\.0).filter { $0 > killed }
