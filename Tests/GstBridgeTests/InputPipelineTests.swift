@@ -12,20 +12,10 @@ let demoClip = URL(fileURLWithPath: #filePath)
 struct InputPipelineTests {
     @Test("a warning posted while the source starts (a stream with no decoder) is handed on, not dropped")
     func startupWarningsAreHandedOver() throws {
-        // A WebVTT subtitle track in Matroska: GStreamer 1.22 has no decoder for it, so
-        // uridecodebin posts "No decoder available" while prerolling, before any frame.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let vtt = dir.appendingPathComponent("s.vtt"), mkv = dir.appendingPathComponent("w.mkv")
-        try "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n".write(to: vtt, atomically: true, encoding: .utf8)
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-i", vtt.path,
-                            "-t", "1", "-map", "0", "-map", "1", "-c:v", "libx264", "-c:s", "webvtt", mkv.path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        try #require(ffmpeg.terminationStatus == 0, "ffmpeg could not write the test file")
+        let mkv = try clipWithUndecodableTrack(in: dir)
         let input = try InputPipeline(source: SourceSpec(parsing: mkv.path), options: InputOptions(live: false))
         try input.start()
         var warnings: [String] = []
