@@ -95,6 +95,9 @@ public final class OutputPipeline: @unchecked Sendable {
     /// What became of a frame handed to `send`.
     public enum FrameSendResult: Equatable, Sendable {
         case sent
+        /// A file output was sent a frame whose PTS was not after the last one (a damaged
+        /// source's timestamp): it was written one frame after the last instead of being lost.
+        case restamped(pts: Int64, was: Int64)
         /// Its output PTS was not after the last one sent (a muxer would fail on it).
         case notNewer(pts: Int64, last: Int64)
         case wrongSize(width: Int, height: Int)
@@ -103,6 +106,14 @@ public final class OutputPipeline: @unchecked Sendable {
         case encoderBehind
         /// The appsrc did not take it (flushing, stopped or in error).
         case refused
+
+        /// The frame is in the output (with its own timestamp or a repaired one).
+        public var delivered: Bool {
+            switch self {
+            case .sent, .restamped: return true
+            default: return false
+            }
+        }
     }
 
     /// Sends a restored frame. Returns false when the pipeline no longer accepts data.
@@ -114,10 +125,17 @@ public final class OutputPipeline: @unchecked Sendable {
         guard frame.width == videoFormat.width && frame.height == videoFormat.height else {
             return .wrongSize(width: frame.width, height: frame.height)
         }
-        let (pts, last): (MediaTime, Int64) = lock.withLock {
-            let p = rebase(frame.pts), last = lastVideoPTS
+        let step = (frame.duration ?? videoFormat.frameRate.frameDuration)?.nanoseconds ?? 1_000_000
+        let (pts, last, original): (MediaTime, Int64, MediaTime) = lock.withLock {
+            var p = rebase(frame.pts)
+            let original = p, last = lastVideoPTS
+            // A file keeps every frame: one corrupt timestamp far ahead (a damaged container's
+            // cluster time) would otherwise make every later frame "not newer" and lose it.
+            // ffmpeg's muxers bump such timestamps the same way. Live outputs drop them instead:
+            // bumping would push video ahead of audio for good.
+            if p.nanoseconds <= last && last != .min && !settings.live { p = MediaTime(nanoseconds: last + step) }
             if p.nanoseconds > last { lastVideoPTS = p.nanoseconds; framesOut += 1 }
-            return (p, last)
+            return (p, last, original)
         }
         guard pts.nanoseconds > last else { return .notNewer(pts: pts.nanoseconds, last: last) }
         // Checked before the push, not after a failed one: the restoration thread is the only
@@ -126,8 +144,10 @@ public final class OutputPipeline: @unchecked Sendable {
         // the queue drained meanwhile and call an overload a refusal; asking first also saves
         // copying a frame that would be dropped.
         if settings.live && videoSource.isFull { return .encoderBehind }
-        if videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration) { return .sent }
-        return .refused
+        guard videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration) else {
+            return .refused
+        }
+        return pts == original ? .sent : .restamped(pts: pts.nanoseconds, was: original.nanoseconds)
     }
 
     /// Sends original audio (interleaved float at its own rate and channel count).

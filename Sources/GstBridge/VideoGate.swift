@@ -12,6 +12,9 @@ public struct InputFaults: Sendable, Equatable {
     public var oversizedFrames = 0
     public var resolutionChanges = 0
     public var frameRateChanges = 0
+    /// Frames the source skipped (gaps in the decoded timestamps), and in how many gaps.
+    public var missingFrames = 0
+    public var missingGaps = 0
     /// The first oversized format seen, for the error message.
     public var oversized: VideoFormat?
 
@@ -50,6 +53,7 @@ final class VideoGate: @unchecked Sendable {
     /// The current caps' geometry, rate and frame size in bytes (nil size: not raw video).
     private var format: (width: Int, height: Int, fpsN: Int, fpsD: Int, size: Int?)?
     private var admitted = true
+    private var gaps = FrameGapCounter()
 
     init(limit: FrameSizeLimit) { self.limit = limit }
 
@@ -73,12 +77,20 @@ final class VideoGate: @unchecked Sendable {
         let type = info.pointee.type.rawValue
         if type & GST_PAD_PROBE_TYPE_BUFFER.rawValue != 0 {
             guard let buffer = info.pointee.data?.assumingMemoryBound(to: GstBuffer.self) else { return GST_PAD_PROBE_OK }
-            return admit(bytes: Int(gst_buffer_get_size(buffer))) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP
+            let pts = cgst_buffer_pts(buffer)
+            return admit(bytes: Int(gst_buffer_get_size(buffer)), pts: pts == clockTimeNone ? nil : UInt64(pts))
+                ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP
         }
-        if let event = info.pointee.data?.assumingMemoryBound(to: GstEvent.self), event.pointee.type == GST_EVENT_CAPS {
+        guard let event = info.pointee.data?.assumingMemoryBound(to: GstEvent.self) else { return GST_PAD_PROBE_OK }
+        switch event.pointee.type {
+        case GST_EVENT_CAPS:
             var caps: UnsafeMutablePointer<GstCaps>?
             gst_event_parse_caps(event, &caps)
             if let caps { capsChanged(caps) }
+        case GST_EVENT_SEGMENT, GST_EVENT_FLUSH_STOP:
+            // Timestamps before and after a new segment are on different timelines.
+            lock.withLock { gaps.restart() }
+        default: break
         }
         return GST_PAD_PROBE_OK
     }
@@ -104,8 +116,14 @@ final class VideoGate: @unchecked Sendable {
         }
     }
 
-    private func admit(bytes: Int) -> Bool {
+    private func admit(bytes: Int, pts: UInt64?) -> Bool {
         lock.withLock {
+            // Every buffer moves the timeline on, refused ones too: they are counted as refused,
+            // not as missing.
+            let duration = format.flatMap { f in f.fpsN > 0 ? UInt64(1_000_000_000) * UInt64(max(f.fpsD, 1)) / UInt64(f.fpsN) : nil }
+            gaps.observe(pts: pts, frameDuration: duration)
+            faults.missingFrames = gaps.missing
+            faults.missingGaps = gaps.gaps
             if bytes == 0 { faults.emptyFrames += 1; return false }
             if !admitted { faults.oversizedFrames += 1; return false }
             if let size = format?.size, bytes < size { faults.malformedFrames += 1; return false }

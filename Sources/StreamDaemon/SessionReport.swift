@@ -10,6 +10,10 @@ struct SessionReport: Sendable {
     var dropped = 0
     /// Frames GStreamer delivered that could not be read.
     var rejected = 0
+    /// Frames missing from the source: gaps in its timestamps (damage, lost packets).
+    var missingFrames = 0
+    /// Frames written with a repaired timestamp (theirs was not after the previous frame's).
+    var restamped = 0
     /// Restored frames the output refused (non-increasing timestamps after a splice, or stopped).
     var unsent = 0
     /// Live: frames dropped at the encoder's input because it was behind (never blocks).
@@ -47,7 +51,9 @@ struct SessionReport: Sendable {
             s += ", added latency p50 \(String(format: "%.1f", p50)) ms, p95 \(String(format: "%.1f", p95)) ms"
         }
         s += ", passthrough \(passthrough), dropped \(dropped)"
+        if missingFrames > 0 { s += ", missing in the source \(missingFrames)" }
         if encoderDropped > 0 { s += ", dropped at the encoder \(encoderDropped)" }
+        if restamped > 0 { s += ", re-stamped \(restamped)" }
         if unsent > 0 { s += ", unsent \(unsent)" }
         if audioTrackChanges > 0 { s += ", audio track changes \(audioTrackChanges)" }
         if !hasAudio { s += ", no audio track" }

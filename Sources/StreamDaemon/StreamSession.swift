@@ -133,7 +133,13 @@ final class StreamSession: @unchecked Sendable {
             // array handed out while still held costs a copy-on-write allocation).
             let isCopy = !restored.sharesPixels(with: w.centreFrame)
             let sent = output.send(restored)
-            if sent == .sent {
+            if case .restamped(let pts, let was) = sent {
+                report.restamped += 1
+                if report.restamped == 1 {
+                    logger.warning("frame \(w.centreFrame.sequence)'s timestamp (\(MediaTime(nanoseconds: was)) in the output) is not after the previous frame's: a damaged source; it and any like it are written one frame after the last (\(MediaTime(nanoseconds: pts))) and counted")
+                }
+            }
+            if sent.delivered {
                 // lastSent holds the newest sent frame (the picture held through an outage);
                 // the one it replaces goes back now, not while it is still lastSent.
                 let previous = lastSent.map { (frame: $0.frame, isCopy: lastSentIsCopy) }
@@ -159,7 +165,7 @@ final class StreamSession: @unchecked Sendable {
                     logger.error("frame \(w.centreFrame.sequence) could not be sent (\(Self.describe(sent)); source PTS \(w.centreFrame.pts), \(behind ? "passed through" : "restored")); such frames are skipped and counted")
                 }
             }
-            if sent != .sent && isCopy { input.framePool.give(restored.pixels) }
+            if !sent.delivered && isCopy { input.framePool.give(restored.pixels) }
             onProgress?(report.framesOut, expectedFrames)
         }
 
@@ -175,7 +181,7 @@ final class StreamSession: @unchecked Sendable {
         analyser?.start()
         var lastFrameAt = Date()
         var audioInSession = input.audioFlowing
-        var faultsSoFar = InputFaults()
+        var faultLog = InputFaultLog(logger: logger, metrics: metrics)
         loop: while true {
             onTick?()
             if let arrival = next {
@@ -197,8 +203,7 @@ final class StreamSession: @unchecked Sendable {
                 break loop
             }
             if stopFlag.get() { logger.info("stop requested: finishing the outputs"); break loop }
-            let faults = input.faults
-            if faults != faultsSoFar { noteInputFaults(faults, since: &faultsSoFar) }
+            faultLog.note(input.faults)
             if input.audioFlowing != audioInSession {
                 audioInSession.toggle()
                 if audioTrackChanged(present: audioInSession, input: input, output: output, report: &report) { break loop }
@@ -216,6 +221,9 @@ final class StreamSession: @unchecked Sendable {
             }
         }
         analyser?.stop()
+        // Faults seen after the loop's last look (the end of a file) are counted too.
+        faultLog.note(input.faults)
+        report.missingFrames = faultLog.seen.missingFrames
         let endOfStream = sourceError == nil && !stopFlag.get() && report.restartReason == nil
         if endOfStream {
             // End of stream: the last frames' audio context reaches 20 ms past them, and the
@@ -249,26 +257,6 @@ final class StreamSession: @unchecked Sendable {
         return report
     }
 
-    /// Counts what the input's video gate dropped or saw change, and says so once per kind.
-    private func noteInputFaults(_ now: InputFaults, since old: inout InputFaults) {
-        let kinds: [(Int, Int, KeyPath<StreamMetrics, Counter>, String)] = [
-            (now.emptyFrames, old.emptyFrames, \.rejectedEmpty, "zero-length video frames from the source are dropped"),
-            (now.malformedFrames, old.malformedFrames, \.rejectedMalformed,
-             "video frames shorter than their format says are dropped"),
-            (now.oversizedFrames, old.oversizedFrames, \.rejectedTooLarge,
-             "video frames of \(now.oversized.map { "\($0.width)x\($0.height)" } ?? "?") are dropped: larger than \(FrameSizeLimit.standard.description)"),
-            (now.resolutionChanges, old.resolutionChanges, \.resolutionChanges,
-             "the source changed resolution: frames are scaled to the session's first size (letterboxed)"),
-            (now.frameRateChanges, old.frameRateChanges, \.frameRateChanges,
-             "the source changed frame rate: frames keep their own timestamps"),
-        ]
-        for (count, before, key, message) in kinds where count > before {
-            metrics?[keyPath: key].increment(by: Int64(count - before))
-            if before == 0 { logger.warning("\(message) (counted in /metrics)") }
-        }
-        old = now
-    }
-
     /// The source switched to a set of streams with (`present`) or without audio mid-stream.
     /// Live: ends the session (true) so that the next one builds outputs of the new shape.
     /// Files keep their one output: audio that appears is left out, audio that goes away ends
@@ -299,7 +287,7 @@ final class StreamSession: @unchecked Sendable {
 
     private static func describe(_ result: OutputPipeline.FrameSendResult) -> String {
         switch result {
-        case .sent: return "sent"
+        case .sent, .restamped: return "sent"
         case .notNewer(let pts, let last): return "output PTS \(pts) ns not after the last sent, \(last) ns"
         case .wrongSize(let w, let h): return "\(w)x\(h) is not the output's size"
         case .encoderBehind: return "the encoder is behind and its input queue is full: dropped"

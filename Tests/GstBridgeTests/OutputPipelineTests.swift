@@ -46,4 +46,37 @@ struct OutputPipelineTests {
                               duration: nil, sequence: 61, arrivalNanos: MonotonicClock.now())
         #expect(output.send(late) == .refused)
     }
+
+    /// A damaged file's decoder can hand over frames whose time stands still or steps back.
+    @Test("a file output re-stamps a frame that is not newer, one frame after the last; a live one drops it")
+    func notNewerFrames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fr-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let format = VideoFormat(width: 64, height: 48, frameRate: FrameRate(25, 1))
+        let ms = 1_000_000 as Int64
+        func frame(_ t: Int64) -> VideoFrame {
+            VideoFrame(width: 64, height: 48, pixels: [UInt8](repeating: 90, count: 64 * 48 * 3),
+                       pts: MediaTime(nanoseconds: t * ms), duration: nil, sequence: 0, arrivalNanos: MonotonicClock.now())
+        }
+        let path = dir.appendingPathComponent("out.mkv").path
+        let file = try OutputPipeline(outputs: [.file(path: path)], video: format, audio: nil,
+                                      settings: EncoderSettings(videoCodec: .raw, live: false))
+        try file.start()
+        let results = [0, 40, 80, 80, 80, 60, 400].map { file.send(frame($0)) }
+        try file.finish()
+        #expect(results == [.sent, .sent, .sent, .restamped(pts: 120 * ms, was: 80 * ms), .restamped(pts: 160 * ms, was: 80 * ms),
+                            .restamped(pts: 200 * ms, was: 60 * ms), .sent], "\(results)")
+        #expect(results.allSatisfy { $0.delivered })
+
+        let live = try OutputPipeline(outputs: [.file(path: dir.appendingPathComponent("live.mkv").path)], video: format,
+                                      audio: nil, settings: EncoderSettings(videoCodec: .raw, live: true))
+        try live.start()
+        let first = live.send(frame(0))
+        let again = live.send(frame(0))
+        live.abort()
+        #expect(first == .sent)
+        guard case .notNewer = again else { Issue.record("a live output sent a frame that is not newer: \(again)"); return }
+        #expect(!again.delivered)
+    }
 }

@@ -64,6 +64,32 @@ struct VideoGateTests {
         #expect(faults.emptyFrames == 1 && faults.malformedFrames == 1 && faults.oversizedFrames == 4, "\(faults)")
         #expect(faults.oversized?.width == 120 && faults.oversized?.height == 40)
         #expect(faults.resolutionChanges == 2 && faults.frameRateChanges == 1, "\(faults)")
+        // Refused frames kept their place on the timeline: none of them reads as missing.
+        #expect(faults.missingFrames == 0, "\(faults)")
+    }
+
+    @Test("a gap in the source's timestamps is counted as missing frames; the frames around it pass")
+    func missingFrames() throws {
+        let caps = "video/x-raw,format=RGB,width=32,height=24,framerate=25/1"
+        let input = try InputPipeline(source: SourceSpec(parsing: "appsrc name=feed format=time caps=\(caps)"),
+                                      options: InputOptions(live: false))
+        guard let feed = input.pipeline.element(named: "feed") else { Issue.record("no appsrc"); return }
+        let source = AppSource(element: feed)
+        try input.pipeline.play(waitForPreroll: false)
+        // Frames 0–4, then 12–14: 7 frames lost on the way.
+        for i in [0, 1, 2, 3, 4, 12, 13, 14] {
+            #expect(source.push(Self.frame(32, 24, UInt8(i)), pts: MediaTime(nanoseconds: Int64(i) * 40_000_000), duration: nil))
+        }
+        source.endOfStream()
+        var frames = 0
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline, !(input.video.isFinished && input.video.count == 0) {
+            if case .element = input.video.pop(timeout: 0.1) { frames += 1 }
+        }
+        let faults = input.faults
+        input.stop()
+        #expect(frames == 8)
+        #expect(faults.missingFrames == 7 && faults.missingGaps == 1, "\(faults)")
     }
 
     @Test("the size limit: DCI 8K either way round passes, a pixel more on a side does not")

@@ -10,7 +10,7 @@ struct MetricsTests {
         let port = Int.random(in: 30000...40000)
         let config = dir.appendingPathComponent("m.yaml")
         try """
-            source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1"
+            source: "videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=30/1 ! identity drop-probability=0.3"
             outputs:
               - sink: fakesink
             metrics:
@@ -40,6 +40,9 @@ struct MetricsTests {
         #expect((values["facerestored_frames_in_total"] ?? 0) > 30, "\(metrics.stdout)")
         #expect((values["facerestored_frames_out_total"] ?? 0) > 30)
         #expect(values["facerestored_streaming"] == 1)
+        // identity drops 30 % of the source's frames, as a lossy network would: the gaps in their
+        // timestamps are counted (no drop in 30 frames: 0.7^30, about 2e-5).
+        #expect((values["facerestored_source_missing_frames_total"] ?? 0) > 0, "\(metrics.stdout)")
         #expect(values["facerestored_stage_seconds_count{stage=\"track\"}"] ?? 0 > 30, "\(metrics.stdout)")
         // The weights in use, by name (the config leaves the default: the shipped realtime model).
         #expect(values.contains { $0.key.hasPrefix("facerestored_model_info{") && $0.key.contains("profile=\"realtime\"") && $0.value == 1 },

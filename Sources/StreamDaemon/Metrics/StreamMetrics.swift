@@ -21,6 +21,8 @@ final class StreamMetrics: Sendable {
     let rejectedEmpty = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "empty")])
     let rejectedTooLarge = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "too_large")])
     let rejectedMalformed = Counter(label: "facerestored_rejected_frames_total", dimensions: [("reason", "malformed")])
+    /// Frames the source skipped: gaps in the decoded timestamps at the announced frame rate.
+    let missingFrames = Counter(label: "facerestored_source_missing_frames_total")
     /// Warnings the source's elements posted (decoding errors in a damaged stream, for example).
     let sourceWarnings = Counter(label: "facerestored_source_warnings_total")
     /// Audio for the model: gaps filled with silence, overlaps trimmed, timeline restarts, bad samples.
