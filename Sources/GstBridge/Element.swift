@@ -30,6 +30,12 @@ public final class Element: @unchecked Sendable {
     public func set(_ property: String, _ value: Bool) { cgst_set_property_bool(pointer, property, value ? 1 : 0) }
     public func set(_ property: String, uint64 value: UInt64) { cgst_set_property_uint64(pointer, property, guint64(value)) }
     public func hasProperty(_ property: String) -> Bool { cgst_has_property(pointer, property) != 0 }
+    /// A property's value as GStreamer serialises it ("GST_RTSP_LOWER_TRANS_TCP", "true", "200"); nil if there is none.
+    public func property(_ property: String) -> String? {
+        guard let text = cgst_property_string(pointer, property) else { return nil }
+        defer { g_free(text) }
+        return String(cString: text)
+    }
 
     /// The element's current running time (clock time minus base time); 0 before it has a clock.
     var runningTime: UInt64 {

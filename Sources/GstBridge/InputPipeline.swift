@@ -97,6 +97,8 @@ public final class InputPipeline: @unchecked Sendable {
         case .uri:
             guard let dec = pipeline.element(named: "fr_dec") else { preconditionFailure("uridecodebin missing") }
             linker.attachDecoder(dec.pointer)
+            // rtsp:// uses TCP; rtspu:// (UDP only) and rtspt:// stay as rtspsrc reads them.
+            if source.rtspTransport == .tcp { cgst_rtsp_over_tcp(dec.pointer) }
         case .launch(let text):
             try attachSourceBin(text)
         }

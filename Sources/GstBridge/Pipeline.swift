@@ -58,6 +58,11 @@ public final class Pipeline: @unchecked Sendable {
         return Element(owning: e)
     }
 
+    /// The first element made by `factory` anywhere in the pipeline (inside decodebins too).
+    public func element(madeBy factory: String) -> Element? {
+        cgst_find_by_factory(element.pointer, factory).map { Element(owning: $0) }
+    }
+
     /// Sets the pipeline to PLAYING and waits until it is there (or is live and flowing).
     /// Errors posted on the bus while starting are thrown as typed errors. A pipeline fed by
     /// appsrc cannot preroll before it gets data: pass `waitForPreroll: false` for those.

@@ -32,12 +32,24 @@ public struct SourceSpec: Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .uri(let u):
             let scheme = u.split(separator: ":").first.map { $0.lowercased() } ?? ""
-            return ["rtsp", "rtsps", "rtspt", "udp", "srt", "rtmp", "v4l2"].contains(scheme)
+            return ["rtsp", "rtsps", "rtspt", "rtspu", "rtsph", "udp", "srt", "rtmp", "v4l2"].contains(scheme)
         case .launch(let d):
             let liveElements = ["v4l2src", "rtspsrc", "udpsrc", "srtsrc", "libcamerasrc", "pipewiresrc",
                                 "ximagesrc", "rtmpsrc", "souphttpsrc is-live=true", "is-live=true"]
             return liveElements.contains { d.contains($0) }
         }
+    }
+
+    /// How an RTSP URI's media travel. rtspsrc reads the scheme: `rtspu://` is UDP only,
+    /// `rtspt://` TCP only; for plain `rtsp://` the daemon picks TCP (rtspsrc alone would try
+    /// UDP first and wait 5 s for a packet before falling back).
+    public enum RTSPTransport: Sendable, Equatable { case tcp, asSchemeSays }
+
+    /// nil when the source is not an RTSP URI.
+    public var rtspTransport: RTSPTransport? {
+        guard case .uri(let u) = kind, let scheme = u.split(separator: ":").first?.lowercased(),
+              scheme.hasPrefix("rtsp") else { return nil }
+        return scheme == "rtsp" ? .tcp : .asSchemeSays
     }
 
     /// A local file this source reads, if any (used to report "missing file" before starting).

@@ -107,4 +107,17 @@ struct InputPipelineTests {
         #expect(frames == 75)
         #expect(counts.on == 0 && counts.off == 1)
     }
+
+    /// rtspsrc alone tries UDP first and waits 5 s for a packet before it falls back to TCP; after
+    /// a camera restart that made one reconnect in 20–50 take 5.2 s (ReconnectTests).
+    @Test("an rtsp:// source is read over TCP; rtspu:// is left to rtspsrc (UDP)", arguments: ["rtsp", "rtspu"])
+    func rtspTransport(scheme: String) throws {
+        // Port 9 refuses the connection at once: the source element exists, the start fails.
+        let input = try InputPipeline(source: SourceSpec(parsing: "\(scheme)://127.0.0.1:9/none"), options: InputOptions(live: true))
+        defer { input.stop() }
+        #expect(throws: GstError.self) { try input.start(timeout: 10) }
+        guard let rtspsrc = input.pipeline.element(madeBy: "rtspsrc") else { Issue.record("no rtspsrc was made"); return }
+        let protocols = rtspsrc.property("protocols") ?? "?"
+        if scheme == "rtsp" { #expect(protocols == "GST_RTSP_LOWER_TRANS_TCP") } else { #expect(protocols.contains("UDP"), "\(protocols)") }
+    }
 }

@@ -53,6 +53,14 @@ gboolean cgst_has_property(GstElement *element, const char *name);
 /// Turns libav direct rendering off in every video decoder of the bin, now and as decodebin adds
 /// them (see cgst.c for why).
 void cgst_decode_without_direct_rendering(GstElement *pipeline);
+/// The first element of the bin (at any depth) made by that factory, with a reference the
+/// caller releases; NULL when there is none.
+GstElement *cgst_find_by_factory(GstElement *bin, const char *factory);
+/// A property's value as GStreamer serialises it ("GST_RTSP_LOWER_TRANS_TCP", "true", "200"), g_free'd by the caller;
+/// NULL when the element has no such property.
+gchar *cgst_property_string(GstElement *element, const char *name);
+/// Makes the rtspsrc that this uridecodebin creates use interleaved TCP only (see cgst.c for why).
+void cgst_rtsp_over_tcp(GstElement *uridecodebin);
 /// How many video decoders in the bin have direct rendering on and off.
 void cgst_count_direct_rendering(GstElement *pipeline, int *on, int *off);
 
