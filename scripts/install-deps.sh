@@ -12,8 +12,10 @@ PACKAGES=(
   gstreamer1.0-plugins-base-apps
   libopenblas-dev libfftw3-dev libdlib-dev libdlib-data libopencv-video-dev libopencv-imgproc-dev libpng-dev libjpeg-dev libsystemd-dev
   ffmpeg python3 python3-pip
-  # Python unit tests of training/ (Debian's CPU PyTorch 1.13, for /usr/bin/python3; ~30 s)
-  python3-torch python3-pytest python3-numpy
+  # Python unit tests of training/ (Debian's CPU PyTorch 1.13, for /usr/bin/python3; ~30 s);
+  # Pillow for the JPEG degradation, matplotlib for the loss curves and evaluation plots,
+  # OpenCV for the training windows' Farneback flow (the tests import all three)
+  python3-torch python3-pytest python3-numpy python3-pil python3-matplotlib python3-opencv
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -85,7 +85,7 @@ def _quantise(x):
 
 
 def _jpeg(frames, quality):
-    from PIL import Image  # Pillow comes with python3-matplotlib; only needed when JPEG is drawn
+    from PIL import Image  # python3-pil (scripts/install-deps.sh); only needed when JPEG is drawn
     out = []
     for f in frames:
         buf = io.BytesIO()
