@@ -20,6 +20,8 @@ public final class OutputPipeline: @unchecked Sendable {
     private let lock = NSLock()
     private var offset: Int64?
     private var lastVideoPTS: Int64 = .min
+    /// The previous frame's own (rebased) PTS, before any repair.
+    private var lastSourcePTS: Int64?
     private var framesOut = 0
     /// Extra delay given to live outputs so that frames restored late still render on time.
     public var liveHeadroom = MediaTime(nanoseconds: 200_000_000)
@@ -131,9 +133,16 @@ public final class OutputPipeline: @unchecked Sendable {
             let original = p, last = lastVideoPTS
             // A file keeps every frame: one corrupt timestamp far ahead (a damaged container's
             // cluster time) would otherwise make every later frame "not newer" and lose it.
-            // ffmpeg's muxers bump such timestamps the same way. Live outputs drop them instead:
-            // bumping would push video ahead of audio for good.
-            if p.nanoseconds <= last && last != .min && !settings.live { p = MediaTime(nanoseconds: last + step) }
+            // Such a frame goes one frame after the last, and frames whose own time moves on
+            // but is still behind that go half a frame after it, so that after a duplicated
+            // or swapped timestamp the output catches up with the source's timeline within a
+            // frame or two instead of running a frame ahead of the audio from there on. Live
+            // outputs drop them instead (a splice): bumping would push video ahead of audio.
+            if p.nanoseconds <= last && last != .min && !settings.live {
+                let advancing = lastSourcePTS.map { original.nanoseconds > $0 } ?? false
+                p = MediaTime(nanoseconds: last + (advancing ? max(1, step / 2) : step))
+            }
+            lastSourcePTS = original.nanoseconds
             if p.nanoseconds > last { lastVideoPTS = p.nanoseconds; framesOut += 1 }
             return (p, last, original)
         }

@@ -63,10 +63,25 @@ struct OutputPipelineTests {
         let file = try OutputPipeline(outputs: [.file(path: path)], video: format, audio: nil,
                                       settings: EncoderSettings(videoCodec: .raw, live: false))
         try file.start()
-        let results = [0, 40, 80, 80, 80, 60, 400].map { file.send(frame($0)) }
+        // A timeline that stands still (80, 80, 80) or steps back (60): one frame after the last.
+        // A time that moves on but is still behind the repaired ones (100, then 140): half a
+        // frame after the last, until the source's own times are ahead again (280).
+        let results = [0, 40, 80, 80, 80, 60, 100, 140, 200, 280].map { file.send(frame($0)) }
         try file.finish()
         #expect(results == [.sent, .sent, .sent, .restamped(pts: 120 * ms, was: 80 * ms), .restamped(pts: 160 * ms, was: 80 * ms),
-                            .restamped(pts: 200 * ms, was: 60 * ms), .sent], "\(results)")
+                            .restamped(pts: 200 * ms, was: 60 * ms), .restamped(pts: 220 * ms, was: 100 * ms),
+                            .restamped(pts: 240 * ms, was: 140 * ms), .restamped(pts: 260 * ms, was: 200 * ms), .sent],
+                "\(results)")
+        // A single duplicated time costs the output no lasting shift: the frame after it is
+        // half a frame late, the one after that on time.
+        let path2 = dir.appendingPathComponent("dup.mkv").path
+        let dup = try OutputPipeline(outputs: [.file(path: path2)], video: format, audio: nil,
+                                     settings: EncoderSettings(videoCodec: .raw, live: false))
+        try dup.start()
+        let dupResults = [0, 40, 40, 80, 120].map { dup.send(frame($0)) }
+        try dup.finish()
+        #expect(dupResults == [.sent, .sent, .restamped(pts: 80 * ms, was: 40 * ms), .restamped(pts: 100 * ms, was: 80 * ms), .sent],
+                "\(dupResults)")
         #expect(results.allSatisfy { $0.delivered })
 
         let live = try OutputPipeline(outputs: [.file(path: dir.appendingPathComponent("live.mkv").path)], video: format,
