@@ -98,7 +98,8 @@ public final class OutputPipeline: @unchecked Sendable {
     public enum FrameSendResult: Equatable, Sendable {
         case sent
         /// A file output was sent a frame whose PTS was not after the last one (a damaged
-        /// source's timestamp): it was written one frame after the last instead of being lost.
+        /// source's timestamp): it was written just after the last (a frame, or half a frame
+        /// while catching up with the source's timeline) instead of being lost.
         case restamped(pts: Int64, was: Int64)
         /// Its output PTS was not after the last one sent (a muxer would fail on it).
         case notNewer(pts: Int64, last: Int64)
@@ -127,7 +128,8 @@ public final class OutputPipeline: @unchecked Sendable {
         guard frame.width == videoFormat.width && frame.height == videoFormat.height else {
             return .wrongSize(width: frame.width, height: frame.height)
         }
-        let step = (frame.duration ?? videoFormat.frameRate.frameDuration)?.nanoseconds ?? 1_000_000
+        let duration = frame.duration ?? videoFormat.frameRate.frameDuration
+        let step = duration?.nanoseconds ?? 1_000_000
         let (pts, last, original): (MediaTime, Int64, MediaTime) = lock.withLock {
             var p = rebase(frame.pts)
             let original = p, last = lastVideoPTS
@@ -153,7 +155,7 @@ public final class OutputPipeline: @unchecked Sendable {
         // the queue drained meanwhile and call an overload a refusal; asking first also saves
         // copying a frame that would be dropped.
         if settings.live && videoSource.isFull { return .encoderBehind }
-        guard videoSource.push(frame, pts: pts, duration: frame.duration ?? videoFormat.frameRate.frameDuration) else {
+        guard videoSource.push(frame, pts: pts, duration: duration) else {
             return .refused
         }
         return pts == original ? .sent : .restamped(pts: pts.nanoseconds, was: original.nanoseconds)

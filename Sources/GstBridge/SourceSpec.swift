@@ -30,9 +30,8 @@ public struct SourceSpec: Sendable, Equatable, CustomStringConvertible {
     /// Live sources must never be blocked and have no end; files are read as fast as possible.
     public var looksLive: Bool {
         switch kind {
-        case .uri(let u):
-            let scheme = u.split(separator: ":").first.map { $0.lowercased() } ?? ""
-            return ["rtsp", "rtsps", "rtspt", "rtspu", "rtsph", "udp", "srt", "rtmp", "v4l2"].contains(scheme)
+        case .uri:
+            return ["rtsp", "rtsps", "rtspt", "rtspu", "rtsph", "udp", "srt", "rtmp", "v4l2"].contains(uriScheme ?? "")
         case .launch(let d):
             let liveElements = ["v4l2src", "rtspsrc", "udpsrc", "srtsrc", "libcamerasrc", "pipewiresrc",
                                 "ximagesrc", "rtmpsrc", "souphttpsrc is-live=true", "is-live=true"]
@@ -47,9 +46,14 @@ public struct SourceSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// nil when the source is not an RTSP URI.
     public var rtspTransport: RTSPTransport? {
-        guard case .uri(let u) = kind, let scheme = u.split(separator: ":").first?.lowercased(),
-              scheme.hasPrefix("rtsp") else { return nil }
+        guard let scheme = uriScheme, scheme.hasPrefix("rtsp") else { return nil }
         return scheme == "rtsp" ? .tcp : .asSchemeSays
+    }
+
+    /// A URI's scheme, lower-cased; nil for a description.
+    private var uriScheme: String? {
+        guard case .uri(let u) = kind else { return nil }
+        return u.split(separator: ":").first.map { $0.lowercased() } ?? ""
     }
 
     /// A local file this source reads, if any (used to report "missing file" before starting).

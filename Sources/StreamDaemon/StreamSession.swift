@@ -136,7 +136,7 @@ final class StreamSession: @unchecked Sendable {
             if case .restamped(let pts, let was) = sent {
                 report.restamped += 1
                 if report.restamped == 1 {
-                    logger.warning("frame \(w.centreFrame.sequence)'s timestamp (\(MediaTime(nanoseconds: was)) in the output) is not after the previous frame's: a damaged source; it and any like it are written one frame after the last (\(MediaTime(nanoseconds: pts))) and counted")
+                    logger.warning("frame \(w.centreFrame.sequence)'s timestamp (\(MediaTime(nanoseconds: was)) in the output) is not after the previous frame's: a damaged source; it and any like it are written just after the last (this one at \(MediaTime(nanoseconds: pts))) and counted")
                 }
             }
             if sent.delivered {
