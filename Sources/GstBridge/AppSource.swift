@@ -12,6 +12,9 @@ public final class AppSource: @unchecked Sendable {
 
     init(element: Element) { self.element = element }
 
+    /// Where the pushed frames' buffers came from.
+    var frameBufferCounts: FrameBufferCounts { frameBuffers.counters }
+
     public func setCaps(_ caps: String) {
         guard let c = gst_caps_from_string(caps) else { return }
         gst_app_src_set_caps(appsrc, c)

@@ -172,6 +172,10 @@ public final class OutputPipeline: @unchecked Sendable {
 
     public var framesSent: Int { lock.withLock { framesOut } }
 
+    /// Where the video frames' buffers came from: the recycling pool or, when all its buffers
+    /// were still downstream (the encoder behind), one-off allocations.
+    public var frameBufferCounts: FrameBufferCounts { videoSource.frameBufferCounts }
+
     /// Ends the audio stream alone (the source's audio track went away): muxers then go on
     /// with video instead of waiting for audio that will not come, which would block the
     /// video queue and, for a file, the restoration thread with it.

@@ -1,4 +1,5 @@
 import Media
+import GstBridge
 
 /// What one run of a stream did, for the CLI summary and the benchmarks.
 struct SessionReport: Sendable {
@@ -31,6 +32,8 @@ struct SessionReport: Sendable {
     var restartReason: String?
     /// The input's frame arrays: how many were recycled, newly allocated, or copied on write.
     var frameArrays = FrameStoragePool.Counters()
+    /// The output's frame buffers: recycled from its pool, or one-off while the encoder was behind.
+    var outputBuffers = FrameBufferCounts()
 
     /// Monotonic times of the first frame's arrival and of the outputs' last byte: the
     /// throughput window, which leaves out pipeline start-up but includes the final encode.

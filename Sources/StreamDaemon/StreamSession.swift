@@ -244,6 +244,7 @@ final class StreamSession: @unchecked Sendable {
         metrics?.dropped.increment(by: Int64(report.dropped))
         report.rejected = input.framesRejected
         report.frameArrays = input.framePool.counters
+        report.outputBuffers = output.frameBufferCounts
         input.stop()
         if outputFailed { output.abort() } else { try output.finish() }
         report.firstInNanos = firstArrival

@@ -127,6 +127,8 @@ struct LiveBench: ParsableCommand {
         }
         let a = report.frameArrays
         print("frame arrays (input and restored copies): \(a.reused) recycled, \(a.allocated) allocated, \(a.copiedOnWrite) copied on write")
+        let b = report.outputBuffers
+        print("output frame buffers: \(b.pooled) from the pool, \(b.oneOff) one-off (the encoder was behind)")
         var faultsPerFrame = Double.nan
         if let warm = faults.warm, faults.last.frames > warm.frames {
             faultsPerFrame = Double(faults.last.count - warm.count) / Double(faults.last.frames - warm.frames)
