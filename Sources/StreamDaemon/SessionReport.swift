@@ -1,5 +1,5 @@
-import Media
 import GstBridge
+import Media
 
 /// What one run of a stream did, for the CLI summary and the benchmarks.
 struct SessionReport: Sendable {
