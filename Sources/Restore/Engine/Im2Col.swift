@@ -34,6 +34,12 @@ enum Im2Col {
                         dst.update(repeating: 0, count: x0)
                         if stride == 1 && !upsample {
                             (dst + x0).update(from: src + (x0 + kx - pad), count: x1 - x0)
+                        } else if stride == 2 && !upsample {
+                            // The encoder's down-sampling convs. A literal stride lets LLVM
+                            // vectorise the gather (even lanes of two loads); the general form
+                            // below stays scalar.
+                            let tap = src + (kx - pad)
+                            for x in x0..<x1 { dst[x] = tap[2 * x] }
                         } else {
                             for x in x0..<x1 { dst[x] = src[(x * stride + kx - pad) >> shift] }
                         }
