@@ -81,6 +81,17 @@ public final class FaceTracker {
     private var nextID = 1
     private var frameIndex = 0
     private var lastFullScan: Int?
+    private var deferred: DeferredDetection?
+
+    /// A detection round put off until the frame's tracks were handed over: the image it scans,
+    /// and the tracks as they were before their followers moved them to that frame.
+    private struct DeferredDetection {
+        let image: Image
+        let factor: Double
+        let time: MediaTime
+        let index: Int
+        let statesBefore: [State]
+    }
 
     /// `detect` is called with a (downscaled) RGB image; boxes are in that image's pixels. Tracks
     /// move by prediction between detections (no image-based follower).
@@ -108,7 +119,14 @@ public final class FaceTracker {
     }
 
     /// Updates the tracks with a new frame and returns them (at most `maxFaces`).
-    public func update(_ frame: VideoFrame) -> [FaceTrack] {
+    ///
+    /// With `deferringDetection`, a detection round due on this frame while faces are tracked is
+    /// put off: the followers give this frame's boxes, and `runDeferredDetection()` (or the next
+    /// update) runs the round afterwards. Why: a whole-frame detection costs 20–40 ms on 2 cores,
+    /// more than a 30 fps frame period, and restoration cannot start on the frames that need this
+    /// one's tracks until they are out; a live stream's latency budget feels every such spike.
+    public func update(_ frame: VideoFrame, deferringDetection: Bool = false) -> [FaceTrack] {
+        runDeferredDetection()
         defer { frameIndex += 1 }
         counters.frames += 1
         let runDetection = frameIndex % settings.detectEvery == 0 || states.isEmpty && frameIndex % max(1, settings.detectEvery / 2) == 0
@@ -116,11 +134,15 @@ public final class FaceTracker {
         // The downscaled copy is made only for someone who looks at it.
         let small: Image? = runDetection || states.contains { $0.follower != nil }
             ? FrameDownscaler.downscale(frame, factor: factor) : nil
-        if runDetection, let small {
+        if runDetection, let small, deferringDetection, !states.isEmpty {
+            let before = states
+            follow(small, factor: factor, at: frame.pts)
+            deferred = DeferredDetection(image: small, factor: factor, time: frame.pts, index: frameIndex, statesBefore: before)
+        } else if runDetection, let small {
             counters.detectionsRun += 1
             do {
-                let found = try detectFaces(in: small, factor: factor, at: frame.pts)
-                associate(found, in: small, factor: factor, at: frame.pts)
+                let found = try detectFaces(in: small, factor: factor, at: frame.pts, index: frameIndex, tracked: states)
+                associate(found, in: small, factor: factor, at: frame.pts, statesBefore: nil)
             } catch {
                 counters.detectorErrors += 1
                 follow(small, factor: factor, at: frame.pts)
@@ -132,16 +154,34 @@ public final class FaceTracker {
         return states.map(\.track)
     }
 
-    /// Detections in `image` (the frame scaled by `factor`), in its pixels: of the whole image on
-    /// a full-scan round or when nothing is tracked, else of a window around each track.
-    private func detectFaces(in image: Image, factor: Double, at time: MediaTime) throws -> [FaceDetection] {
-        if states.isEmpty || lastFullScan.map({ frameIndex - $0 >= settings.fullScanEvery }) ?? true {
-            lastFullScan = frameIndex
+    /// Runs the detection round that `update(_:deferringDetection: true)` put off, if any. A
+    /// matched detection replaces its follower's box in the track's smoothing, so from the next
+    /// frame on the tracks are what an on-time round would have made; only the deferred frame's
+    /// boxes (the followers') differ, and new faces appear, or lost ones end, a frame later.
+    public func runDeferredDetection() {
+        guard let d = deferred else { return }
+        deferred = nil
+        counters.detectionsRun += 1
+        do {
+            let found = try detectFaces(in: d.image, factor: d.factor, at: d.time, index: d.index, tracked: d.statesBefore)
+            associate(found, in: d.image, factor: d.factor, at: d.time, statesBefore: d.statesBefore)
+        } catch {
+            // The followers' boxes for that frame stand, as after a failed on-time round.
+            counters.detectorErrors += 1
+        }
+    }
+
+    /// Detections in `image` (frame `index` scaled by `factor`), in its pixels: of the whole
+    /// image on a full-scan round or when nothing is tracked, else of a window around each of
+    /// `tracked` (the tracks as of the frame before).
+    private func detectFaces(in image: Image, factor: Double, at time: MediaTime, index: Int, tracked: [State]) throws -> [FaceDetection] {
+        if tracked.isEmpty || lastFullScan.map({ index - $0 >= settings.fullScanEvery }) ?? true {
+            lastFullScan = index
             counters.fullScans += 1
             return try detect(image.pixels, image.width, image.height, settings.upsample)
         }
         var found: [FaceDetection] = []
-        for s in states {
+        for s in tracked {
             let box = predict(s, at: time).scaled(by: factor)
             guard let w = LocalDetection.window(around: box, imageWidth: image.width, imageHeight: image.height) else { continue }
             let pixels = LocalDetection.crop(image.pixels, width: image.width, w)
@@ -158,14 +198,16 @@ public final class FaceTracker {
     /// The current tracks without advancing.
     public var tracks: [FaceTrack] { states.map(\.track) }
 
-    /// `found` is in the pixels of `image`, the frame scaled by `factor`.
-    private func associate(_ found: [FaceDetection], in image: Image, factor: Double, at time: MediaTime) {
+    /// `found` is in the pixels of `image`, the frame scaled by `factor`. `statesBefore`: the
+    /// tracks before their followers moved them to this frame, for a deferred round (matching
+    /// and smoothing start from them, as on time); nil when they have not moved yet.
+    private func associate(_ found: [FaceDetection], in image: Image, factor: Double, at time: MediaTime, statesBefore: [State]?) {
         let detections = found.map { FaceDetection(box: $0.box.scaled(by: 1 / factor), score: $0.score) }
         var unmatched = Array(detections.indices)
         var matchedStates = Set<Int>()
         // Greedy matching, best overlap first.
         var pairs: [(state: Int, det: Int, iou: Double)] = []
-        for (si, s) in states.enumerated() {
+        for (si, s) in (statesBefore ?? states).enumerated() {
             let predicted = predict(s, at: time)
             for di in detections.indices {
                 let iou = predicted.iou(detections[di].box)
@@ -175,12 +217,13 @@ public final class FaceTracker {
         for p in pairs.sorted(by: { $0.iou > $1.iou }) where !matchedStates.contains(p.state) && unmatched.contains(p.det) {
             matchedStates.insert(p.state)
             unmatched.removeAll { $0 == p.det }
+            if let statesBefore { states[p.state] = statesBefore[p.state] }
             observe(&states[p.state], detections[p.det], at: time)
             startFollower(&states[p.state], on: image, box: found[p.det].box)
         }
         for si in states.indices where !matchedStates.contains(si) {
             states[si].missed += 1
-            followOrPredict(&states[si], in: image, factor: factor, at: time)
+            if statesBefore == nil { followOrPredict(&states[si], in: image, factor: factor, at: time) }
         }
         let before = states.count
         states.removeAll { $0.missed > settings.maxMissedDetections }

@@ -9,12 +9,23 @@ import Media
 /// `FrameAnalysis`); nothing else holds it after the hand-over.
 public final class FaceTrackingStage: FrameAnalysis, @unchecked Sendable {
     private let tracker: FaceTracker
+    /// Time spent on a deferred detection, counted with the next frame (the stage's cost per
+    /// frame stays whole).
+    private var deferredNanos: UInt64 = 0
 
     init(tracker: FaceTracker) { self.tracker = tracker }
 
-    public func analyse(_ frame: VideoFrame) -> AnalysedFrame {
+    public func analyse(_ frame: VideoFrame, deferring: Bool) -> AnalysedFrame {
         let t0 = MonotonicClock.now()
-        let tracks = tracker.update(frame)
-        return AnalysedFrame(frame: frame, tracks: tracks, nanos: MonotonicClock.now() - t0, trackerCounters: tracker.counters)
+        let tracks = tracker.update(frame, deferringDetection: deferring)
+        let nanos = MonotonicClock.now() - t0 + deferredNanos
+        deferredNanos = 0
+        return AnalysedFrame(frame: frame, tracks: tracks, nanos: nanos, trackerCounters: tracker.counters)
+    }
+
+    public func finishDeferred() {
+        let t0 = MonotonicClock.now()
+        tracker.runDeferredDetection()
+        deferredNanos += MonotonicClock.now() - t0
     }
 }

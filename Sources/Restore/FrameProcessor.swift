@@ -61,7 +61,14 @@ public struct AnalysedFrame: Sendable {
 /// The detached per-frame analysis. One thread at a time calls it, in frame order: the
 /// restoration thread for the first frame, then the analysis thread (a thread start orders them).
 public protocol FrameAnalysis: AnyObject, Sendable {
-    func analyse(_ frame: VideoFrame) -> AnalysedFrame
+    /// With `deferring`, work the frame's hand-over need not wait for (a due detection round)
+    /// is left for `finishDeferred()`, which the caller runs after handing the frame over.
+    func analyse(_ frame: VideoFrame, deferring: Bool) -> AnalysedFrame
+    func finishDeferred()
+}
+
+extension FrameAnalysis {
+    public func finishDeferred() {}
 }
 
 extension FrameProcessor {

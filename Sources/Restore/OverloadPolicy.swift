@@ -17,6 +17,9 @@ public struct OverloadPolicy: Sendable {
     /// Files: every frame is restored, however long it takes.
     public static let never = OverloadPolicy(latencyBudgetMs: .infinity, maxBacklog: .max)
 
+    /// False for files (`never`): nothing is ever late, so latency is not worth any trade.
+    public var hasDeadline: Bool { latencyBudgetNanos != .max }
+
     public func shouldPassThrough(frameArrival: UInt64, now: UInt64, backlog: Int) -> Bool {
         if backlog > maxBacklog { return true }
         return now > frameArrival && now - frameArrival > latencyBudgetNanos

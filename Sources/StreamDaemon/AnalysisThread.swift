@@ -11,12 +11,16 @@ final class AnalysisThread: @unchecked Sendable {
     let output = BoundedQueue<AnalysedFrame>(capacity: 2, policy: .block)
     private let stage: any FrameAnalysis
     private let input: BoundedQueue<VideoFrame>
+    /// Hand each frame over before the work it need not wait for (see `FrameAnalysis`): for
+    /// sessions with a latency budget, where a detection round on the critical path is a spike.
+    private let deferring: Bool
     private let stopped = LockedValue(false)
     private let done = DispatchSemaphore(value: 0)
 
-    init(stage: any FrameAnalysis, input: BoundedQueue<VideoFrame>) {
+    init(stage: any FrameAnalysis, input: BoundedQueue<VideoFrame>, deferring: Bool = false) {
         self.stage = stage
         self.input = input
+        self.deferring = deferring
     }
 
     func start() {
@@ -26,7 +30,8 @@ final class AnalysisThread: @unchecked Sendable {
                 switch input.pop(timeout: 0.05) {
                 case .element(let frame):
                     // false: the queue was finished by `stop`.
-                    if !output.push(stage.analyse(frame)) { return }
+                    if !output.push(stage.analyse(frame, deferring: deferring)) { return }
+                    if deferring { stage.finishDeferred() }
                 case .empty: continue
                 case .finished: return
                 }

@@ -117,7 +117,7 @@ final class StreamSession: @unchecked Sendable {
         window.recycleInto = input.framePool
         processor.takeFrameStorage(from: input.framePool)
         let analysis = processor.detachAnalysis()
-        let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video) }
+        let analyser = analysis.map { AnalysisThread(stage: $0, input: input.video, deferring: options.policy.hasDeadline) }
         func emit(_ w: FrameWindow) {
             let now = MonotonicClock.now()
             let behind = options.policy.shouldPassThrough(frameArrival: w.centreFrame.arrivalNanos, now: now,
@@ -173,7 +173,7 @@ final class StreamSession: @unchecked Sendable {
         var outputFailed = false
         // With a detachable analysis (face tracking), it runs on its own thread from the second
         // frame on; the first is analysed here, before that thread exists.
-        var next: Arrival? = analysis.map { .analysed($0.analyse(first)) } ?? .raw(first)
+        var next: Arrival? = analysis.map { .analysed($0.analyse(first, deferring: false)) } ?? .raw(first)
         // Only its arrival time is needed from here on; holding its pixels for the whole session
         // would make its array, once recycled, be copied on its next write.
         let firstArrival = first.arrivalNanos
