@@ -30,7 +30,16 @@ public struct FaceCrop: Sendable {
     /// Hand-written rather than taken from a library: the same mapping must be inverted exactly by
     /// `FeatheredPaste`, and it is a few lines with no dependency.
     public func sample(_ frame: VideoFrame, region: FaceBox) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: size * size * 3)
+        [UInt8](unsafeUninitializedCapacity: size * size * 3) { out, written in
+            sample(frame, region: region, into: out)
+            written = size * size * 3
+        }
+    }
+
+    /// The same into `dst` (size × size × 3 bytes, all written): for crops made into recycled
+    /// arrays.
+    public func sample(_ frame: VideoFrame, region: FaceBox, into dst: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(dst.count == size * size * 3, "a crop needs \(size * size * 3) bytes, got \(dst.count)")
         let scale = region.width / Double(size)
         let w = frame.width, h = frame.height
         // Columns map the same way in every row: source indices and weights once per call.
@@ -44,24 +53,21 @@ public struct FaceCrop: Sendable {
             xb[u] = min(max(x0 + 1, 0), w - 1) * 3
         }
         frame.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for v in 0..<size {
-                    let fy = region.y + (Double(v) + 0.5) * scale - 0.5
-                    let y0 = ByteRounding.floor(fy), ty = fy - Double(y0)
-                    let rowA = min(max(y0, 0), h - 1) * w * 3, rowB = min(max(y0 + 1, 0), h - 1) * w * 3
-                    for u in 0..<size {
-                        let o = (v * size + u) * 3, t = tx[u]
-                        let a0 = rowA + xa[u], a1 = rowA + xb[u], b0 = rowB + xa[u], b1 = rowB + xb[u]
-                        for c in 0..<3 {
-                            let p00 = Double(src[a0 + c]), p01 = Double(src[a1 + c])
-                            let p10 = Double(src[b0 + c]), p11 = Double(src[b1 + c])
-                            let top = p00 + (p01 - p00) * t, bottom = p10 + (p11 - p10) * t
-                            dst[o + c] = ByteRounding.byte(top + (bottom - top) * ty)
-                        }
+            for v in 0..<size {
+                let fy = region.y + (Double(v) + 0.5) * scale - 0.5
+                let y0 = ByteRounding.floor(fy), ty = fy - Double(y0)
+                let rowA = min(max(y0, 0), h - 1) * w * 3, rowB = min(max(y0 + 1, 0), h - 1) * w * 3
+                for u in 0..<size {
+                    let o = (v * size + u) * 3, t = tx[u]
+                    let a0 = rowA + xa[u], a1 = rowA + xb[u], b0 = rowB + xa[u], b1 = rowB + xb[u]
+                    for c in 0..<3 {
+                        let p00 = Double(src[a0 + c]), p01 = Double(src[a1 + c])
+                        let p10 = Double(src[b0 + c]), p11 = Double(src[b1 + c])
+                        let top = p00 + (p01 - p00) * t, bottom = p10 + (p11 - p10) * t
+                        dst[o + c] = ByteRounding.byte(top + (bottom - top) * ty)
                     }
                 }
             }
         }
-        return out
     }
 }

@@ -78,6 +78,8 @@ public final class FaceFrontEnd: FrameProcessor {
     private var lastViewLog: MediaTime?
     /// Set once the tracker is detached: from then on only its stage touches it.
     private var detachedCounters: FaceTracker.Counters?
+    /// Crops and FHOG the detached stage made (with a model only).
+    private(set) var preparedFaces: PreparedFaceStore?
 
     /// With a `model`, faces are restored (its window and MFCC context size override `lookahead`
     /// and `contextSize`); without, the crops are pasted back unchanged. `modelWithoutAudio` (the
@@ -129,11 +131,24 @@ public final class FaceFrontEnd: FrameProcessor {
     public func detachAnalysis() -> (any FrameAnalysis)? {
         precondition(detachedCounters == nil, "the tracker was already detached")
         detachedCounters = tracker.counters
-        return FaceTrackingStage(tracker: tracker)
+        // With a model the stage also makes the crops and FHOG (see FacePreparer). Without one
+        // (or if dlib's FHOG cannot be set up twice) they stay here, as before.
+        var preparer: FacePreparer?
+        if restorer != nil, let p = try? FacePreparer(crop: crop) {
+            preparer = p
+            preparedFaces = PreparedFaceStore(preparer: p, lookahead: lookahead)
+            for r in [restorer, restorerWithoutAudio].compactMap({ $0 }) {
+                r.recycleCrop = { p.recycle(crop: $0) }
+                r.recycleFHOG = { p.recycle(fhog: $0) }
+            }
+        }
+        return FaceTrackingStage(tracker: tracker, preparer: preparer)
     }
 
     public func frameArrived(analysed: AnalysedFrame) {
         detachedCounters = analysed.trackerCounters
+        preparedFaces?.record(analysed.prepared, sequence: analysed.frame.sequence)
+        totalTimes.crop &+= analysed.prepareNanos
         record(analysed.frame, tracks: analysed.tracks, nanos: analysed.nanos)
     }
 
@@ -282,14 +297,22 @@ public final class FaceFrontEnd: FrameProcessor {
 
     /// Crop, FHOG and audio context of one face in one frame, for the model.
     private func faceInput(_ frame: VideoFrame, _ track: FaceTrack) throws -> FaceInput {
+        let context = audioContext(frame)
+        if let p = preparedFaces?.take(sequence: frame.sequence, track: track) {
+            return FaceInput(region: p.region, crop: p.crop, fhog: p.fhog, audio: context)
+        }
         let region = crop.region(for: track.box)
         let pixels = crop.sample(frame, region: region)
+        return FaceInput(region: region, crop: pixels, fhog: try fhog.extract(crop: pixels), audio: context)
+    }
+
+    private func audioContext(_ frame: VideoFrame) -> AudioContext {
         let context = audioStore.context(at: frame.pts, size: contextSize)
         if !context.isComplete { counters.audioContextsIncomplete += 1 }
         if context.isAllMissing && !loggedNoAudio {
             loggedNoAudio = true
             logger.notice("no audio around frame \(frame.sequence): the model gets a silent (zero) audio context there (counted)")
         }
-        return FaceInput(region: region, crop: pixels, fhog: try fhog.extract(crop: pixels), audio: context)
+        return context
     }
 }

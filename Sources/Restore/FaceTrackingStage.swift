@@ -9,18 +9,26 @@ import Media
 /// `FrameAnalysis`); nothing else holds it after the hand-over.
 public final class FaceTrackingStage: FrameAnalysis, @unchecked Sendable {
     private let tracker: FaceTracker
+    let preparer: FacePreparer?
     /// Time spent on a deferred detection, counted with the next frame (the stage's cost per
     /// frame stays whole).
     private var deferredNanos: UInt64 = 0
 
-    init(tracker: FaceTracker) { self.tracker = tracker }
+    /// `preparer`: also make each face's crop and FHOG for the model (nil: tracking only).
+    init(tracker: FaceTracker, preparer: FacePreparer?) {
+        self.tracker = tracker
+        self.preparer = preparer
+    }
 
     public func analyse(_ frame: VideoFrame, deferring: Bool) -> AnalysedFrame {
         let t0 = MonotonicClock.now()
         let tracks = tracker.update(frame, deferringDetection: deferring)
-        let nanos = MonotonicClock.now() - t0 + deferredNanos
+        let t1 = MonotonicClock.now()
+        let prepared = preparer?.prepare(frame, tracks: tracks) ?? []
+        let nanos = t1 - t0 + deferredNanos
         deferredNanos = 0
-        return AnalysedFrame(frame: frame, tracks: tracks, nanos: nanos, trackerCounters: tracker.counters)
+        return AnalysedFrame(frame: frame, tracks: tracks, nanos: nanos, trackerCounters: tracker.counters,
+                             prepared: prepared, prepareNanos: MonotonicClock.now() - t1)
     }
 
     public func finishDeferred() {

@@ -49,12 +49,18 @@ public struct AnalysedFrame: Sendable {
     public let tracks: [FaceTrack]
     public let nanos: UInt64
     public let trackerCounters: FaceTracker.Counters
+    /// The faces' crops and FHOG, when the stage makes them (see `FacePreparer`), and their cost.
+    public let prepared: [PreparedFace]
+    public let prepareNanos: UInt64
 
-    public init(frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64, trackerCounters: FaceTracker.Counters) {
+    public init(frame: VideoFrame, tracks: [FaceTrack], nanos: UInt64, trackerCounters: FaceTracker.Counters,
+                prepared: [PreparedFace] = [], prepareNanos: UInt64 = 0) {
         self.frame = frame
         self.tracks = tracks
         self.nanos = nanos
         self.trackerCounters = trackerCounters
+        self.prepared = prepared
+        self.prepareNanos = prepareNanos
     }
 }
 

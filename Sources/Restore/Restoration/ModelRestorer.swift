@@ -31,6 +31,10 @@ final class ModelRestorer {
     let settings: RestorationSettings
     private(set) var counters = Counters()
     private(set) var lastTimes = Times()
+    /// Where a face-frame's FHOG goes once its features are computed, and its crop once the
+    /// frame leaves the cache (the analysis thread's pools, see `FacePreparer`); nil: dropped.
+    var recycleFHOG: (([Float]) -> Void)?
+    var recycleCrop: (([UInt8]) -> Void)?
     /// Frames of lookahead the restorer needs: the model's Δ, plus one for `paper` smoothing
     /// (frame t is blended with the restored t+1, whose own window reaches t+1+Δ).
     var lookahead: Int { radius + settings.smoothing.latency }
@@ -75,7 +79,7 @@ final class ModelRestorer {
         var frames: [Int: VideoFrame] = [:]
         for f in window.frames where frames[f.sequence] == nil { frames[f.sequence] = f }
         let t = window.centreFrame.sequence
-        cache.evict(before: t - radius - 1)
+        cache.evict(before: t - radius - 1, recycleCrop: recycleCrop)
         lastTimes = Times()
         let start = MonotonicClock.now()
         var smoothingTime: UInt64 = 0
@@ -205,6 +209,7 @@ final class ModelRestorer {
                 }
             }
         }
+        recycleFHOG?(face.fhog)
         return e
     }
 

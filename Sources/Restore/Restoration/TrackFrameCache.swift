@@ -37,10 +37,14 @@ final class TrackFrameCache {
         return entry
     }
 
-    /// Recycles every entry of a frame before `sequence`.
-    func evict(before sequence: Int) {
+    /// Recycles every entry of a frame before `sequence`; their crops go to `recycleCrop`.
+    func evict(before sequence: Int, recycleCrop: (([UInt8]) -> Void)? = nil) {
         for (key, entry) in entries where key.sequence < sequence {
             entries[key] = nil
+            if let recycleCrop {
+                recycleCrop(entry.crop)
+                entry.crop = []
+            }
             pool.append(entry)
         }
     }

@@ -110,8 +110,8 @@ struct LiveBench: ParsableCommand {
         }
         print(String(format: "added latency (appsink → appsrc) p50 %.1f ms, p95 %.1f ms, p99 %.1f ms",
                      report.latency.percentile(50) ?? .nan, report.latency.percentile(95) ?? .nan, report.latency.percentile(99) ?? .nan))
-        print("time per stage in % of one core over the run (wall time, waits for a core included; tracking runs on the "
-              + "analysis thread, the other stages on the restoration thread):")
+        print("time per stage in % of one core over the run (wall time, waits for a core included; tracking and crop+FHOG run on "
+              + "the analysis thread, the other stages on the restoration thread):")
         let t = frontEnd.totalTimes
         let stages = [t.track, t.crop, t.features, t.model, t.smoothing, t.paste]
         let names = ["track+detect", "crop+FHOG", "FHOG", "model", "smoothing", "paste"]

@@ -1,6 +1,10 @@
 import Foundation
 
-/// Recycles the byte arrays of a stream's video frames.
+/// A stream's video frames are recycled through a pool of byte arrays.
+public typealias FrameStoragePool = StoragePool<UInt8>
+
+/// Recycles the arrays of a stream's per-frame data: video frames (`FrameStoragePool`), and the
+/// face crops and FHOG features the analysis thread makes for the restoration thread.
 ///
 /// Why: without it a 720p stream mallocs and frees three frame-sized (2.8 MB) arrays per frame
 /// (the decoded copy, the copy the paste writes into, the encoder's buffer), ~250 MB/s through
@@ -14,7 +18,7 @@ import Foundation
 /// mutation copies it instead of changing what the other holder sees. It costs an allocation,
 /// never correctness. Arrays are handed out oldest first so that such a holder has usually let
 /// go by the time its array comes round again.
-public final class FrameStoragePool: @unchecked Sendable {
+public final class StoragePool<Element: Numeric & Sendable>: @unchecked Sendable {
     public struct Counters: Sendable, Equatable {
         public var reused = 0
         public var allocated = 0
@@ -32,7 +36,7 @@ public final class FrameStoragePool: @unchecked Sendable {
     /// resident as idle frames (12 spares measured +30 MB of RSS at 720p).
     public let limit: Int
     private let lock = NSLock()
-    private var spare: [[UInt8]] = []
+    private var spare: [[Element]] = []
     private var counts = Counters()
 
     public init(limit: Int = 4) {
@@ -40,21 +44,21 @@ public final class FrameStoragePool: @unchecked Sendable {
         self.limit = limit
     }
 
-    /// An array of `count` bytes whose contents are unspecified (a recycled frame's): the caller
-    /// overwrites all of it.
-    public func take(count: Int) -> [UInt8] {
-        let recycled: [UInt8]? = lock.withLock {
+    /// An array of `count` elements whose contents are unspecified (a recycled one's): the
+    /// caller overwrites all of it.
+    public func take(count: Int) -> [Element] {
+        let recycled: [Element]? = lock.withLock {
             guard let i = spare.firstIndex(where: { $0.count == count }) else { return nil }
             counts.reused += 1
             return spare.remove(at: i)
         }
         if let recycled { return recycled }
         lock.withLock { counts.allocated += 1 }
-        return [UInt8](repeating: 0, count: count)
+        return [Element](repeating: .zero, count: count)
     }
 
-    /// An array of `count` bytes, recycled where possible, that `write` fills completely.
-    public func fill(count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> [UInt8] {
+    /// An array of `count` elements, recycled where possible, that `write` fills completely.
+    public func fill(count: Int, _ write: (UnsafeMutableBufferPointer<Element>) -> Void) -> [Element] {
         var out = take(count: count)
         let before = out.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         let after = out.withUnsafeMutableBufferPointer { buffer in
@@ -66,7 +70,7 @@ public final class FrameStoragePool: @unchecked Sendable {
     }
 
     /// A recycled array holding a copy of `source`.
-    public func copy(of source: [UInt8]) -> [UInt8] {
+    public func copy(of source: [Element]) -> [Element] {
         fill(count: source.count) { dst in
             source.withUnsafeBufferPointer { src in
                 guard let s = src.baseAddress, let d = dst.baseAddress else { return }
@@ -77,7 +81,7 @@ public final class FrameStoragePool: @unchecked Sendable {
 
     /// Hands an array back. The same storage given twice (a frame passed through is both sent
     /// and later dropped from the window) is kept once.
-    public func give(_ storage: [UInt8]) {
+    public func give(_ storage: [Element]) {
         guard !storage.isEmpty else { return }
         let address = storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         lock.withLock {
