@@ -8,19 +8,6 @@ import Testing
 /// arrays coming back to the stage's pools.
 @Suite("Face crops and FHOG prepared on the analysis side")
 struct FacePreparerTests {
-    /// Noise frames (the model needs texture, not a face) with the "face" drifting right.
-    private func frames(_ n: Int) -> [VideoFrame] {
-        (0..<n).map { s in
-            var g = UInt64(s + 1) &* 0x9E37_79B9_7F4A_7C15
-            let px = (0..<(320 * 300 * 3)).map { _ -> UInt8 in
-                g = g &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return UInt8(truncatingIfNeeded: g >> 56)
-            }
-            return VideoFrame(width: 320, height: 300, pixels: px, pts: MediaTime(nanoseconds: Int64(s) * 40_000_000),
-                              sequence: s, arrivalNanos: 0)
-        }
-    }
-
     /// The detector sees the face move 3 px per frame (so boxes, and crops, change every frame).
     private func frontEnd(model: RestorationModel) throws -> FaceFrontEnd {
         nonisolated(unsafe) var calls = 0
@@ -53,7 +40,7 @@ struct FacePreparerTests {
 
     @Test("the stage's crops and FHOG restore the same frames as the restoration thread's own; their arrays are recycled")
     func sameFramesFromPreparedFaces() throws {
-        let input = frames(16)
+        let input = NoiseFrames.make(16)
         let inline = try run(input, detached: false)
         let detached = try run(input, detached: true)
         #expect(inline.out.count == 16 && detached.out.count == 16)
@@ -77,7 +64,7 @@ struct FacePreparerTests {
     func storeMatchesBoxesAndRecyclesStale() throws {
         let preparer = try FacePreparer(crop: FaceCrop())
         let store = PreparedFaceStore(preparer: preparer, lookahead: 2)
-        let frame = frames(1)[0]
+        let frame = NoiseFrames.make(1)[0]
         let box = FaceBox(x: 90, y: 70, width: 130, height: 130)
         let track = FaceTrack(id: 7, box: box, score: 1, detectedNow: true)
         let faces = preparer.prepare(frame, tracks: [track])

@@ -7,18 +7,6 @@ import Testing
 /// frames as pasting into fresh ones, and must never write into a frame someone still holds.
 @Suite("Frame recycling through the front end")
 struct FrameRecyclingTests {
-    private func frames(_ n: Int) -> [VideoFrame] {
-        (0..<n).map { s in
-            var g = UInt64(s + 1) &* 0x9E37_79B9_7F4A_7C15
-            let px = (0..<(320 * 300 * 3)).map { _ -> UInt8 in
-                g = g &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return UInt8(truncatingIfNeeded: g >> 56)
-            }
-            return VideoFrame(width: 320, height: 300, pixels: px, pts: MediaTime(nanoseconds: Int64(s) * 40_000_000),
-                              sequence: s, arrivalNanos: 0)
-        }
-    }
-
     private func run(_ input: [VideoFrame], pool: FrameStoragePool?) throws -> [VideoFrame] {
         let model = try RestorationModel(path: EngineFixtures.path("tiny.safetensors"))
         let frontEnd = try FaceFrontEnd(tracker: FaceTracker { _, _, _, _ in
@@ -45,7 +33,7 @@ struct FrameRecyclingTests {
 
     @Test("same output with and without the pool; the input frames and earlier outputs are untouched")
     func sameFramesAndNoSharedWrites() throws {
-        let input = frames(12)
+        let input = NoiseFrames.make(12)
         let sums = input.map { $0.pixels.reduce(0) { $0 &+ Int($1) } }
         let pool = FrameStoragePool(limit: 4)
         let fresh = try run(input, pool: nil)
