@@ -81,6 +81,11 @@ public final class FaceFrontEnd: FrameProcessor {
     /// Crops and FHOG the detached stage made (with a model only).
     private(set) var preparedFaces: PreparedFaceStore?
 
+    /// How the stage's crop and FHOG arrays were recycled (nil: the stage makes none).
+    public var preparedArrayCounters: (crops: FrameStoragePool.Counters, fhog: StoragePool<Float>.Counters)? {
+        preparedFaces.map { ($0.preparer.crops.counters, $0.preparer.features.counters) }
+    }
+
     /// With a `model`, faces are restored (its window and MFCC context size override `lookahead`
     /// and `contextSize`); without, the crops are pasted back unchanged. `modelWithoutAudio` (the
     /// `no-audio` variant of the same weights) takes over for a source without audio.

@@ -2,7 +2,7 @@
 /// nobody took (its frame passed through, or its track's box changed) goes back to the
 /// preparer's pools once its frame is out of reach.
 final class PreparedFaceStore {
-    private let preparer: FacePreparer
+    let preparer: FacePreparer
     /// Frames behind the newest that restoration can still ask for (its lookahead, twice, and a
     /// margin).
     private let reach: Int

@@ -127,6 +127,10 @@ struct LiveBench: ParsableCommand {
         }
         let a = report.frameArrays
         print("frame arrays (input and restored copies): \(a.reused) recycled, \(a.allocated) allocated, \(a.copiedOnWrite) copied on write")
+        if let (crops, fhog) = frontEnd.preparedArrayCounters {
+            print("crop and FHOG arrays (analysis side): \(crops.reused) + \(fhog.reused) recycled, \(crops.allocated) + \(fhog.allocated) allocated, "
+                  + "\(crops.copiedOnWrite + fhog.copiedOnWrite) copied on write")
+        }
         let b = report.outputBuffers
         print("output frame buffers: \(b.pooled) from the pool, \(b.oneOff) one-off (the encoder was behind)")
         var faultsPerFrame = Double.nan
