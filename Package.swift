@@ -1,5 +1,27 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The `-march` the dlib/OpenCV shim is compiled for: `FACERESTORED_MARCH` when set ("x86-64"
+/// for a build that runs on any x86-64 CPU, e.g. a package); otherwise x86-64-v3 (AVX2, FMA,
+/// BMI2 …) when the building machine has all of it, as dlib's own CMake enables AVX when the
+/// build host can run it. dlib's FHOG and detector scan are written for 8-wide SIMD: with AVX2
+/// the analysis thread needs ~20 % less CPU on 720p30 (README "Benchmarks"). The daemon checks
+/// at start that the CPU it runs on has what the shim was built for (Restore/VisionBuild.swift).
+func visionMarch() -> String? {
+    if let chosen = Context.environment["FACERESTORED_MARCH"] { return chosen.isEmpty ? nil : chosen }
+    #if arch(x86_64)
+    // x86-64-v3's features under their /proc/cpuinfo names (abm = LZCNT, xsave for OSXSAVE).
+    let v3: Set<Substring> = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return nil }
+    return v3.isSubset(of: Set(flags.split(separator: " "))) ? "x86-64-v3" : nil
+    #else
+    return nil
+    #endif
+}
+let visionMarchFlags = visionMarch().map { ["-march=\($0)", "-DFACERESTORED_VISION_MARCH=\"\($0)\""] } ?? []
 
 // Native dependencies come from Debian 12 (see README "Install"): GStreamer 1.22 with
 // gst-rtsp-server, FFTW, OpenBLAS, dlib and OpenCV (imgproc, video: Farneback flow). Swift
@@ -39,16 +61,14 @@ let package = Package(
         // unless the whole libopencv-dev is installed) with a
         // plain C ABI (include/cvision.h). dlib's headers are in /usr/include, so no search path;
         // its header-only code (HOG scanner, FHOG, shape predictor) compiles into this target,
-        // hence -O3 in every configuration (dlib at -O0 is many times slower). FACERESTORED_MARCH=…
-        // in the build environment adds -march=… (e.g. x86-64-v3 or native: AVX2/FMA make HOG
-        // ~1.6–2× faster; the binary then needs such a CPU). Default: portable baseline.
+        // hence -O3 in every configuration (dlib at -O0 is many times slower), and -march from
+        // visionMarch() above.
         // SwiftPM drops the absolute .so paths in dlib-1.pc, so the libraries are named here
         // (the shim calls cblas_dgemm, dgesvd_, dgesdd_ itself through dlib's headers; libdlib.so
         // brings its own png/jpeg, which the shim does not use).
         .target(
             name: "CVision", path: "Sources/CVision",
-            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"]
-                                       + (Context.environment["FACERESTORED_MARCH"].map { ["-march=\($0)"] } ?? []))],
+            cxxSettings: [.unsafeFlags(["-O3", "-I/usr/include/opencv4"] + visionMarchFlags)],
             linkerSettings: ["dlib", "lapack", "blas", "opencv_video", "opencv_imgproc", "opencv_core"].map { .linkedLibrary($0) }
         ),
         // sd_notify (READY/WATCHDOG/STOPPING) from libsystemd, for Type=notify services.

@@ -75,6 +75,13 @@ void write_detections(cv_face_detector *d, int32_t upsample, cv_detection *out, 
 
 }  // namespace
 
+// Package.swift defines it together with -march.
+#ifndef FACERESTORED_VISION_MARCH
+#define FACERESTORED_VISION_MARCH ""
+#endif
+
+extern "C" const char *cv_build_march(void) { return FACERESTORED_VISION_MARCH; }
+
 // ---------------------------------------------------------------------------------------------
 
 extern "C" cv_face_detector *cv_face_detector_create(cv_error *error) {

@@ -45,6 +45,7 @@ public final class CorrelationTracker {
             throw .invalidArgument("correlation tracker: filter size must be 16…256 and scale levels 2…128, "
                 + "both powers of two; got \(filterSize) and \(scaleLevels)")
         }
+        try VisionBuild.requireRunnableCPU()
         var error = cv_error()
         guard let handle = cv_correlation_tracker_create(Int32(f), Int32(s), &error) else {
             throw VisionError.from(error, operation: "creating the correlation tracker")

@@ -31,6 +31,7 @@ public final class FHOGExtractor {
     private let handle: OpaquePointer
 
     public init() throws(VisionError) {
+        try VisionBuild.requireRunnableCPU()
         var error = cv_error()
         guard let handle = cv_fhog_create(&error) else {
             throw VisionError.from(error, operation: "creating the FHOG extractor")

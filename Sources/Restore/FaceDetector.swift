@@ -16,6 +16,7 @@ public final class FaceDetector {
 
     /// Builds the detector from dlib's built-in model (~0.25 s: create once and keep it).
     public init() throws(VisionError) {
+        try VisionBuild.requireRunnableCPU()
         var error = cv_error()
         guard let handle = cv_face_detector_create(&error) else {
             throw VisionError.from(error, operation: "creating the face detector")

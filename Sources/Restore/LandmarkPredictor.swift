@@ -33,6 +33,7 @@ public final class LandmarkPredictor {
     ///   `.landmarksModelCorrupt` when it is not a dlib shape predictor,
     ///   `.landmarksModelWrongPointCount` when it predicts other than 68 points.
     public init(modelPath: String = LandmarkPredictor.defaultModelPath) throws(VisionError) {
+        try VisionBuild.requireRunnableCPU()
         var error = cv_error()
         guard let handle = cv_shape_predictor_load(modelPath, &error) else {
             let reason = error.text

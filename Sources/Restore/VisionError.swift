@@ -16,6 +16,8 @@ public enum VisionError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidArgument(String)
     /// dlib itself failed (out of memory or an internal exception).
     case dlibFailure(operation: String, message: String)
+    /// The shim was compiled for instructions this CPU does not have (VisionBuild).
+    case cpuLacksBuildFeatures(march: String, missing: [String])
 
     public var description: String {
         switch self {
@@ -37,6 +39,10 @@ public enum VisionError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid argument: \(message)"
         case let .dlibFailure(operation, message):
             return "dlib failed during \(operation): \(message)"
+        case let .cpuLacksBuildFeatures(march, missing):
+            return "facerestored's face detector was compiled for \(march) (the building machine has it), but this CPU "
+                + "lacks \(missing.joined(separator: ", ")); rebuild on this machine (`swift build -c release`), or with "
+                + "FACERESTORED_MARCH=x86-64 for a build that runs on any x86-64 CPU"
         }
     }
 }

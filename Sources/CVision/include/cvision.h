@@ -177,6 +177,13 @@ int32_t cv_correlation_tracker_update(cv_correlation_tracker *tracker,
                                       const cv_rect *guess, int32_t estimate_scale,
                                       cv_rect *box, double *psr, cv_error *error);
 
+// ---------------------------------------------------------------------------------------------
+// Build.
+
+/// The -march this shim was compiled for ("x86-64-v3" …; "" for the compiler's baseline), so
+/// that the daemon can refuse, with a message, a CPU that lacks its instructions.
+const char *cv_build_march(void);
+
 #ifdef __cplusplus
 }
 #endif
