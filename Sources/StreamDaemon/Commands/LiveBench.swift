@@ -76,6 +76,10 @@ struct LiveBench: ParsableCommand {
         var warmUpPassthrough: Int?
         var restorationThreadStart: UInt64?
         var rss: (warm: Int?, last: Int) = (nil, 0)
+        // Every reading after the warm-up, so that the summary can tell growth that levels off
+        // (pools filling) from growth that goes on (a leak). Reserved: no allocation while measuring.
+        var rssTrace: [Int] = []
+        rssTrace.reserveCapacity(duration + 16)
         // Minor page faults and frames out at the warm mark and at the last reading: fresh memory
         // touched per frame in steady state (a per-frame allocation shows as hundreds).
         var faults: (warm: (count: Int, frames: Int)?, last: (count: Int, frames: Int)) = (nil, (0, 0))
@@ -90,6 +94,7 @@ struct LiveBench: ParsableCommand {
                 let now = ProcessStats.residentKB()
                 let reading = (count: ProcessStats.minorFaults(), frames: done)
                 if rss.warm == nil && done >= 300 { rss.warm = now; faults.warm = reading }
+                if rss.warm != nil && rssTrace.count < rssTrace.capacity { rssTrace.append(now) }
                 rss.last = now
                 faults.last = reading
             }
@@ -124,6 +129,7 @@ struct LiveBench: ParsableCommand {
                      ProcessInfo.processInfo.activeProcessorCount))
         if let warm = rss.warm {
             print(String(format: "RSS %d kB after 10 s → %d kB at the end (ratio %.3f)", warm, rss.last, Double(rss.last) / Double(warm)))
+            if let shape = RSSTrend(readings: rssTrace) { print("  " + shape.description) }
         }
         let a = report.frameArrays
         print("frame arrays (input and restored copies): \(a.reused) recycled, \(a.allocated) allocated, \(a.copiedOnWrite) copied on write")
