@@ -11,7 +11,8 @@ import PackageDescription
 func visionMarch() -> String? {
     if let chosen = Context.environment["FACERESTORED_MARCH"] { return chosen.isEmpty ? nil : chosen }
     #if arch(x86_64)
-    // x86-64-v3's features under their /proc/cpuinfo names (abm = LZCNT, xsave for OSXSAVE).
+    // x86-64-v3's features under their /proc/cpuinfo names (abm = LZCNT, xsave for OSXSAVE);
+    // the same list as VisionBuild.levels, which the manifest cannot import: change both.
     let v3: Set<Substring> = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })

@@ -9,7 +9,8 @@ public enum VisionBuild {
     public static var march: String { String(cString: cv_build_march()) }
 
     /// What each x86-64 level adds, in /proc/cpuinfo's flag names (abm = LZCNT, xsave for
-    /// OSXSAVE); a level needs its own and every lower level's.
+    /// OSXSAVE); a level needs its own and every lower level's. Package.swift's visionMarch()
+    /// keeps its own copy of the v3 list (a manifest cannot import a target): change both.
     private static let levels: [(march: String, adds: [String])] = [
         ("x86-64", []),
         ("x86-64-v2", ["cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"]),

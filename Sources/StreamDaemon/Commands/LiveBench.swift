@@ -75,9 +75,9 @@ struct LiveBench: ParsableCommand {
         // (while the output pipeline starts, the first frames wait past their budget).
         var warmUpPassthrough: Int?
         var restorationThreadStart: UInt64?
-        var rss: (warm: Int?, last: Int) = (nil, 0)
-        // Every reading after the warm-up, so that the summary can tell growth that levels off
-        // (pools filling) from growth that goes on (a leak). Reserved: no allocation while measuring.
+        // Every RSS reading from the warm-up mark on (its first and last are the ratio's ends), so
+        // that the summary can tell growth that levels off (pools filling) from growth that goes on
+        // (a leak). Reserved: no allocation while measuring.
         var rssTrace: [Int] = []
         rssTrace.reserveCapacity(duration + 16)
         // Minor page faults and frames out at the warm mark and at the last reading: fresh memory
@@ -93,9 +93,10 @@ struct LiveBench: ParsableCommand {
             if done % 30 == 0 {
                 let now = ProcessStats.residentKB()
                 let reading = (count: ProcessStats.minorFaults(), frames: done)
-                if rss.warm == nil && done >= 300 { rss.warm = now; faults.warm = reading }
-                if rss.warm != nil && rssTrace.count < rssTrace.capacity { rssTrace.append(now) }
-                rss.last = now
+                if done >= 300 {
+                    if rssTrace.isEmpty { faults.warm = reading }
+                    if rssTrace.count < rssTrace.capacity { rssTrace.append(now) } else { rssTrace[rssTrace.count - 1] = now }
+                }
                 faults.last = reading
             }
         }
@@ -127,8 +128,9 @@ struct LiveBench: ParsableCommand {
         print(String(format: "  restoration thread CPU %.1f %%, other threads (analysis, decode, encode, I/O) %.1f %%, process %.1f %% of %d cores",
                      100 * restorationCPU / wall, 100 * (processCPU - restorationCPU) / wall, 100 * processCPU / wall,
                      ProcessInfo.processInfo.activeProcessorCount))
-        if let warm = rss.warm {
-            print(String(format: "RSS %d kB after 10 s → %d kB at the end (ratio %.3f)", warm, rss.last, Double(rss.last) / Double(warm)))
+        let rssRatio = rssTrace.last.map { Double($0) / Double(rssTrace[0]) } ?? .nan
+        if let warm = rssTrace.first, let last = rssTrace.last {
+            print(String(format: "RSS %d kB after 10 s → %d kB at the end (ratio %.3f)", warm, last, rssRatio))
             if let shape = RSSTrend(readings: rssTrace) { print("  " + shape.description) }
         }
         let a = report.frameArrays
@@ -147,7 +149,7 @@ struct LiveBench: ParsableCommand {
         }
         print(String(format: "fps=%.2f passthrough_share=%.4f latency_p50_ms=%.1f latency_p95_ms=%.1f rss_ratio=%.3f page_faults_per_frame=%.1f",
                      report.fps, passShare, report.latency.percentile(50) ?? .nan, report.latency.percentile(95) ?? .nan,
-                     rss.warm.map { Double(rss.last) / Double($0) } ?? .nan, faultsPerFrame))
+                     rssRatio, faultsPerFrame))
     }
 }
 
