@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the native dependencies on Debian 12 (GStreamer 1.22 with RTSP server and codecs,
-# dlib, FFTW, OpenBLAS, ffmpeg for checks). Needs root or sudo. Swift 6 must already be on PATH.
+# dlib, FFTW, OpenBLAS, oneDNN, ffmpeg for checks). Needs root or sudo. Swift 6 must already be on PATH.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -10,7 +10,7 @@ PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-rtsp
   gstreamer1.0-plugins-base-apps
-  libopenblas-dev libfftw3-dev libdlib-dev libdlib-data libopencv-video-dev libopencv-imgproc-dev libpng-dev libjpeg-dev libsystemd-dev
+  libopenblas-dev libdnnl-dev libfftw3-dev libdlib-dev libdlib-data libopencv-video-dev libopencv-imgproc-dev libpng-dev libjpeg-dev libsystemd-dev
   ffmpeg python3 python3-pip
   # Python unit tests of training/ (Debian's CPU PyTorch 1.13, for /usr/bin/python3; ~30 s);
   # Pillow for the JPEG degradation, matplotlib for the loss curves and evaluation plots,

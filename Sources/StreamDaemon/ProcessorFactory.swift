@@ -29,12 +29,12 @@ enum ProcessorFactory {
         }
     }
 
-    /// One line naming the weights in use, for the log.
-    static func describe(_ model: RestorationModel?) -> String {
+    /// One line naming the weights in use (and the convolutions' arithmetic, when given), for the log.
+    static func describe(_ model: RestorationModel?, precision: EnginePrecision? = nil) -> String {
         guard let model else { return "model: none (faces are tracked and pasted back unchanged)" }
         let a = model.architecture
         return "model: \(a.profile)/\(a.variant), \(a.codes) codes, MFCC context \(a.contextSize)"
-            + (a.useAudio ? "" : ", no audio")
+            + (a.useAudio ? "" : ", no audio") + (precision.map { ", convolutions in \($0.rawValue)" } ?? "")
     }
 
     /// The model audio's repairs, when there were any: a gap filled with silence, an overlap

@@ -1,4 +1,5 @@
 import GstBridge
+import Restore
 import Testing
 @testable import StreamDaemon
 
@@ -16,7 +17,8 @@ struct ConfigLoaderTests {
               - sink: autovideosink
             encoder: {video_codec: h264, audio_codec: opus, bitrate_kbps: 2500, keyframe_seconds: 1}
             model: quality
-            restore: {max_faces: 2, detect_every: 3, full_scan_every: 12, smoothing: paper, gamma: 0.5, audio: false}
+            restore: {max_faces: 2, detect_every: 3, full_scan_every: 12, smoothing: paper, gamma: 0.5, audio: false,
+                      precision: float32}
             latency_budget_ms: 120
             metrics: {listen: "127.0.0.1:9999"}
             """)
@@ -26,7 +28,9 @@ struct ConfigLoaderTests {
                               .segments(directory: "/var/lib/x", seconds: 30, container: .mkv),
                               .file(path: "/tmp/o.mkv"), .sink(video: "autovideosink", audio: nil)])
         #expect(c.encoder.audioCodec == .opus && c.encoder.videoBitrateKbps == 2500)
-        #expect(c.restore == RestoreSettings(model: "quality", maxFaces: 2, detectEvery: 3, fullScanEvery: 12, smoothing: .paper, gamma: 0.5, useAudio: false))
+        #expect(c.restore == RestoreSettings(model: "quality", maxFaces: 2, detectEvery: 3, fullScanEvery: 12, smoothing: .paper, gamma: 0.5, useAudio: false,
+                                            precision: .float32))
+        #expect(c.restore.restoration.precision == .float32)
         #expect(c.latencyBudgetMs == 120 && c.metricsListen == "127.0.0.1:9999")
     }
 
@@ -39,6 +43,7 @@ struct ConfigLoaderTests {
                 restore:
                   gamma: 2
                   smoothing: fast
+                  precision: half
                 """, file: "c.yaml")
             Issue.record("expected errors")
         } catch let e as ConfigError {
@@ -47,6 +52,7 @@ struct ConfigLoaderTests {
             #expect(text.contains("did you mean 'outputs'"))
             #expect(text.contains("c.yaml:4:10: error: 'gamma' must be between 0.0 and 1.0"))
             #expect(text.contains("c.yaml:5:14: error: 'smoothing' must be one of paper, causal, off"))
+            #expect(text.contains("c.yaml:6:14: error: 'precision' must be one of auto, float32, bfloat16, got 'half'"))
             #expect(text.contains("missing 'outputs'"))
         } catch {
             Issue.record("unexpected \(error)")
@@ -60,6 +66,7 @@ struct ConfigLoaderTests {
         let m = try ConfigLoader.parse("source: a.mp4\noutputs:\n  - file: b.mp4\nmetrics: {}\n")
         #expect(m.metricsListen == "127.0.0.1:9464")
         #expect(c.restore.smoothing == .causal && c.latencyBudgetMs == 150)
+        #expect(c.restore.precision == .auto && c.restore.restoration.precision == EnginePrecision.forThisCPU)
         #expect(!c.isLive)
     }
 }

@@ -45,24 +45,28 @@ struct DecoderNetwork: Sendable {
     /// Decodes `codes` [codeDim][latent][latent]; `hook(level, h)` may rewrite level i's
     /// features [channels[i]][side][side] in place (while `temp` is free). `base` (planar
     /// [3][S][S], the residual output's input crop) is added before clamping. `a`, `b`
-    /// ping-pong; returns the image [3][S][S] in one of them.
+    /// ping-pong; returns the image [3][S][S] in one of them. `bf16`: the convolutions it
+    /// holds run on their oneDNN bfloat16 twins instead (the hooks and the clamp stay float32).
     func run(_ codes: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
              temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, base: UnsafePointer<Float>? = nil,
-             hook: (Int, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
+             bf16: BF16Decoder? = nil, hook: (Int, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
         var x = a, y = b
         for i in 0..<5 {
             let s = side(level: i)
-            if i == 0 {
+            if let fast = bf16?.convs[i] {
+                fast.run(i == 0 ? codes : UnsafePointer(x), into: i == 0 ? x : y)
+                if i > 0 { swap(&x, &y) }
+            } else if i == 0 {
                 convs[0].run(codes, height: s, width: s, into: x, relu: true, scratch: scratch)
             } else {
                 convs[i].run(x, height: s / 2, width: s / 2, upsample: true, into: y, relu: true, scratch: scratch)
                 swap(&x, &y)
             }
-            for block in res[i] { block.run(x, side: s, temp: temp, scratch: scratch) }
+            for (j, block) in res[i].enumerated() { block.run(x, side: s, temp: temp, scratch: scratch, bf16: bf16?.residuals[i][j] ?? nil) }
             hook(i, x)
         }
         let s = side(level: 4)
-        out.run(x, height: s, width: s, into: y, scratch: scratch)
+        if let fast = bf16?.out { fast.run(x, into: y) } else { out.run(x, height: s, width: s, into: y, scratch: scratch) }
         if let base {
             for i in 0..<(3 * s * s) { y[i] = min(max(y[i] + base[i], 0), 1) }
         } else {

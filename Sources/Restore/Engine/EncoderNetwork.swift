@@ -40,13 +40,21 @@ struct EncoderNetwork: Sendable {
 
     /// Runs on `input` [3][S][S] (already x − 0.5) held in `a`; `visit(level, features)` sees each
     /// level's output. `a` and `b` ping-pong; returns the last level's features (in `a` or `b`).
+    /// `bf16`: the convolutions it holds run on their oneDNN bfloat16 twins instead.
     func run(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, temp: UnsafeMutablePointer<Float>,
-             scratch: UnsafeMutablePointer<Float>, visit: (Int, UnsafePointer<Float>) -> Void) -> UnsafePointer<Float> {
+             scratch: UnsafeMutablePointer<Float>, bf16: BF16Encoder? = nil,
+             visit: (Int, UnsafePointer<Float>) -> Void) -> UnsafePointer<Float> {
         var x = a, y = b, side = imageSize
         for i in 0..<4 {
-            down[i].run(x, height: side, width: side, into: y, relu: true, scratch: scratch)
+            if let fast = bf16?.down[i] {
+                fast.run(x, into: y)
+            } else {
+                down[i].run(x, height: side, width: side, into: y, relu: true, scratch: scratch)
+            }
             side = self.side(level: i)
-            for block in res[i] { block.run(y, side: side, temp: temp, scratch: scratch) }
+            for (j, block) in res[i].enumerated() {
+                block.run(y, side: side, temp: temp, scratch: scratch, bf16: bf16?.residuals[i][j] ?? nil)
+            }
             visit(i, y)
             swap(&x, &y)
         }

@@ -15,20 +15,23 @@ public enum EngineBenchmark {
         /// featuresMs + restoreMs: the engine's cost per face-frame.
         public var perFaceFrameMs: Double { featuresMs + restoreMs }
         public let workspaceBytes: Int
+        public let precision: EnginePrecision
 
         public var description: String {
-            String(format: "%@: %.2f ms per face-frame (computeFeatures %.2f ms + restore %.2f ms; median of %d, %d BLAS thread%@, workspace %.1f MB)",
-                   model, perFaceFrameMs, featuresMs, restoreMs, iterations, blasThreads, blasThreads == 1 ? "" : "s",
+            String(format: "%@, %@: %.2f ms per face-frame (computeFeatures %.2f ms + restore %.2f ms; median of %d, %d BLAS thread%@, workspace %.1f MB)",
+                   model, precision.rawValue, perFaceFrameMs, featuresMs, restoreMs, iterations, blasThreads, blasThreads == 1 ? "" : "s",
                    Double(workspaceBytes) / 1e6)
         }
     }
 
-    public static func run(modelPath: String, iterations: Int = 50) throws(ModelError) -> Result {
-        run(model: try RestorationModel(path: modelPath), name: URL(fileURLWithPath: modelPath).lastPathComponent,
-            iterations: iterations)
+    public static func run(modelPath: String, iterations: Int = 50, precision: EnginePrecision = .float32) throws(ModelError) -> Result {
+        try run(model: try RestorationModel(path: modelPath), name: URL(fileURLWithPath: modelPath).lastPathComponent,
+                iterations: iterations, precision: precision)
     }
 
-    public static func run(model: RestorationModel, name: String, iterations: Int = 50) -> Result {
+    /// - Throws: `ModelError.precisionUnavailable` when `precision` cannot run on this CPU.
+    public static func run(model: RestorationModel, name: String, iterations: Int = 50,
+                           precision: EnginePrecision = .float32) throws(ModelError) -> Result {
         let a = model.architecture
         var rng = SplitMix(seed: 42)
         let side = a.imageSize
@@ -40,7 +43,7 @@ public enum EngineBenchmark {
         let fhog = (0..<a.fhogCount).map { _ in rng.unit() * 0.4 }
         let mfcc = (0..<a.mfccCount).map { _ in rng.unit() * 20 - 10 }
         let flow = (0..<a.flowCount).map { _ in rng.unit() * 4 - 2 }
-        let workspace = model.makeWorkspace()
+        let workspace = try model.makeWorkspace(precision: precision)
         var window = (0..<a.window).map { _ in model.makeFrameFeatures() }
         var featureTimes: [Double] = [], restoreTimes: [Double] = []
         let clock = ContinuousClock()
@@ -69,7 +72,8 @@ public enum EngineBenchmark {
             }
         }
         return Result(model: "\(name) (\(a.profile)/\(a.variant))", iterations: iterations, blasThreads: BLASThreads.current,
-                      featuresMs: median(featureTimes), restoreMs: median(restoreTimes), workspaceBytes: workspace.byteCount)
+                      featuresMs: median(featureTimes), restoreMs: median(restoreTimes), workspaceBytes: workspace.byteCount,
+                      precision: precision)
     }
 
     private static func milliseconds(_ d: Duration) -> Double {

@@ -15,6 +15,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     /// NaN or infinity, or a value that would make one (a negative BatchNorm variance, a zero MFCC
     /// standard deviation).
     case badValue(path: String, tensor: String, index: Int, reason: String)
+    /// The bfloat16 engine cannot be built on this machine (oneDNN refused a convolution).
+    case precisionUnavailable(reason: String)
 
     public var description: String {
         let reexport = "Re-export the weights with training/export.py or use the shipped models/."
@@ -41,6 +43,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(p): tensor '\(t)' has dtype \(d), expected F32 (F16/BF16 are converted). \(reexport)"
         case .badValue(let p, let t, let i, let r):
             return "\(p): tensor '\(t)' element \(i) is \(r); the weights are corrupt or the training diverged. \(reexport)"
+        case .precisionUnavailable(let r):
+            return "the bfloat16 engine is not available here: \(r). Use precision float32, or auto, which picks "
+                + "bfloat16 only on CPUs with AVX512_BF16 or AMX."
         }
     }
 }

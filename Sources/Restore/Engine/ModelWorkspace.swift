@@ -28,6 +28,13 @@ public final class ModelWorkspace {
     let modulationOutput: FloatBuffer
     let modulationAudio: FloatBuffer
     let modulationScale: FloatBuffer
+    /// The encoder's and decoder's oneDNN bfloat16 convolutions when the workspace was made for
+    /// bfloat16.
+    let bf16Encoder: BF16Encoder?
+    let bf16Decoder: BF16Decoder?
+    public var precision: EnginePrecision { bf16Decoder == nil ? .float32 : .bfloat16 }
+    /// oneDNN's kernels for the bfloat16 decoder convolutions (empty in float32).
+    public var kernels: [String] { bf16Decoder?.implementations ?? [] }
 
     struct Sizes {
         var activation = 0, scratch = 0, visual = 0, standardised = 0, hidden = 0, window = 0, columns = 0
@@ -35,8 +42,10 @@ public final class ModelWorkspace {
         var modulationInput = 0, modulationHidden = 0, modulationOutput = 0, modulationAudio = 0, modulationScale = 0
     }
 
-    init(owner: ObjectIdentifier, sizes s: Sizes) {
+    init(owner: ObjectIdentifier, sizes s: Sizes, bf16Encoder: BF16Encoder? = nil, bf16Decoder: BF16Decoder? = nil) {
         self.owner = owner
+        self.bf16Encoder = bf16Encoder
+        self.bf16Decoder = bf16Decoder
         a = FloatBuffer(count: s.activation)
         b = FloatBuffer(count: s.activation)
         temp = FloatBuffer(count: s.activation)

@@ -11,7 +11,14 @@ struct ResidualBlock: Sendable {
     func scratchCount(side: Int) -> Int { conv1.scratchCount(height: side, width: side) }
 
     /// In place on `x` [c][side][side]; `temp` holds the inner activation.
-    func run(_ x: UnsafeMutablePointer<Float>, side: Int, temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    /// `bf16`: the same two convolutions as oneDNN bfloat16 primitives, used instead.
+    func run(_ x: UnsafeMutablePointer<Float>, side: Int, temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+             bf16: (first: BF16Convolution, second: BF16Convolution)? = nil) {
+        if let bf16 {
+            bf16.first.run(x, into: temp)
+            bf16.second.run(temp, into: x)
+            return
+        }
         conv1.run(x, height: side, width: side, into: temp, relu: true, scratch: scratch)
         conv2.run(temp, height: side, width: side, into: x, residual: x, relu: true, scratch: scratch)
     }

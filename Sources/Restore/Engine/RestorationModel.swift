@@ -66,8 +66,25 @@ public final class RestorationModel: Sendable {
         metadata = m
     }
 
-    /// Scratch buffers for one stream (allocated here, never per frame).
+    /// Scratch buffers for one stream (allocated here, never per frame), float32 throughout.
     public func makeWorkspace() -> ModelWorkspace {
+        makeWorkspace(bf16: nil)
+    }
+
+    /// Scratch buffers for one stream whose decoder runs in `precision`.
+    /// - Throws: `ModelError.precisionUnavailable` when oneDNN cannot build the bfloat16 convolutions
+    ///   on this CPU.
+    public func makeWorkspace(precision: EnginePrecision) throws(ModelError) -> ModelWorkspace {
+        switch precision {
+        case .float32:
+            return makeWorkspace(bf16: nil)
+        case .bfloat16:
+            let context = try DnnlContext(threads: BLASThreads.current)
+            return makeWorkspace(bf16: (try BF16Encoder(encoder, context: context), try BF16Decoder(decoder, context: context)))
+        }
+    }
+
+    private func makeWorkspace(bf16: (encoder: BF16Encoder, decoder: BF16Decoder)?) -> ModelWorkspace {
         let a = architecture, latentPlane = a.latent * a.latent
         var s = ModelWorkspace.Sizes()
         s.activation = max(encoder.maxActivation, decoder.maxActivation)
@@ -87,7 +104,7 @@ public final class RestorationModel: Sendable {
             s.modulationAudio = modulation.audio?.outputs ?? 0
             s.modulationScale = modulation.scaleCount
         }
-        return ModelWorkspace(owner: ObjectIdentifier(self), sizes: s)
+        return ModelWorkspace(owner: ObjectIdentifier(self), sizes: s, bf16Encoder: bf16?.encoder, bf16Decoder: bf16?.decoder)
     }
 
     /// A holder for one frame's features, reusable frame after frame.
@@ -131,7 +148,8 @@ public final class RestorationModel: Sendable {
             }
         }
         let latentPlane = a.latent * a.latent, visual = workspace.visual.pointer
-        _ = encoder.run(x, workspace.b.pointer, temp: workspace.temp.pointer, scratch: workspace.scratch.pointer) { level, h in
+        _ = encoder.run(x, workspace.b.pointer, temp: workspace.temp.pointer, scratch: workspace.scratch.pointer,
+                        bf16: workspace.bf16Encoder) { level, h in
             let side = encoder.side(level: level), count = encoder.channels[level] * side * side
             for (k, f) in a.fidelityLevels.enumerated() where ModelArchitecture.encoderLevel[f] == level {
                 features.skips[k].pointer.update(from: h, count: count)
@@ -194,7 +212,8 @@ public final class RestorationModel: Sendable {
             modulated = true
         }
         let image = decoder.run(quantized.baseAddress!, w.a.pointer, w.b.pointer, temp: w.temp.pointer,
-                                scratch: w.scratch.pointer, base: a.outputResidual ? UnsafePointer(centre.input.pointer) : nil) { level, h in
+                                scratch: w.scratch.pointer, base: a.outputResidual ? UnsafePointer(centre.input.pointer) : nil,
+                                bf16: w.bf16Decoder) { level, h in
             let factor = ModelArchitecture.decoderFactors[level], side = decoder.side(level: level)
             for (k, skip) in skips.enumerated() where skip.factor == factor {
                 skip.apply(h, skip: centre.skips[k].pointer, plane: side * side, temp: w.temp.pointer)

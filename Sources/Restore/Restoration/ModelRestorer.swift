@@ -53,7 +53,8 @@ final class ModelRestorer {
     private var window: [FrameFeatures] = []
 
     /// - Throws: `ModelError.badArchitecture` when the model's face size is not the front end's
-    ///   crop size, `FlowError` when its flow metadata is unusable.
+    ///   crop size, `ModelError.precisionUnavailable` when bfloat16 cannot run on this CPU,
+    ///   `FlowError` when its flow metadata is unusable.
     init(model: RestorationModel, settings: RestorationSettings, cropSide: Int = FaceCrop().size) throws {
         let a = model.architecture
         guard a.imageSize == cropSide else {
@@ -63,7 +64,7 @@ final class ModelRestorer {
         self.model = model
         self.settings = settings
         self.radius = a.window / 2
-        self.workspace = model.makeWorkspace()
+        self.workspace = try model.makeWorkspace(precision: settings.precision)
         self.cache = TrackFrameCache(makeFeatures: { model.makeFrameFeatures() })
         self.quantized = [Float](repeating: 0, count: a.codeDim * a.latent * a.latent)
         self.flowParameters = try model.metadata["flow"].map { try FarnebackParameters(modelMetadata: $0) } ?? .model

@@ -9,13 +9,17 @@ public struct RestorationSettings: Sendable, Equatable {
     public var hysteresis: Float
     /// false: the model gets a silent (zero) audio context even when the stream has audio.
     public var useAudio: Bool
+    /// The arithmetic of the encoder's and decoder's wide convolutions (EnginePrecision): float32 unless asked.
+    public var precision: EnginePrecision
 
-    public init(smoothing: SmoothingMode = .causal, gamma: Float = 0.7, hysteresis: Float = 0.5, useAudio: Bool = true) {
+    public init(smoothing: SmoothingMode = .causal, gamma: Float = 0.7, hysteresis: Float = 0.5, useAudio: Bool = true,
+                precision: EnginePrecision = .float32) {
         precondition((0...1).contains(gamma), "gamma must be in 0…1")
         precondition(hysteresis >= 0 && hysteresis.isFinite, "hysteresis must be finite and non-negative")
         self.smoothing = smoothing
         self.gamma = gamma
         self.hysteresis = hysteresis
         self.useAudio = useAudio
+        self.precision = precision
     }
 }

@@ -39,7 +39,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         // The weights are loaded (and validated) now too: a bad file must not wait for the camera.
         var modelLine = ""
-        do { modelLine = ProcessorFactory.describe(try ModelLocator.load(config.restore.model)) }
+        do { modelLine = ProcessorFactory.describe(try ModelLocator.load(config.restore.model), precision: config.restore.precision.resolved) }
         catch { problems.append("model: \(error)") }
         if !problems.isEmpty {
             FileHandle.standardError.write(Data((problems.map { "\(file): error: \($0)" }.joined(separator: "\n") + "\n").utf8))

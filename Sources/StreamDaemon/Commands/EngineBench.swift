@@ -25,6 +25,12 @@ struct EngineBench: ParsableCommand {
     @Option(help: "OpenBLAS threads (the daemon uses 1 per stream).")
     var threads: Int = 1
 
+    @Option(help: "Arithmetic of the wide convolutions: auto (bfloat16 on CPUs with AVX512_BF16 or AMX, else float32), float32 or bfloat16. With bfloat16 each round also runs float32, for the ratio.")
+    var precision: String = "auto"
+
+    @Flag(help: "Also time every decoder convolution in float32 and in oneDNN bfloat16, alternately.")
+    var layers = false
+
     @Flag(help: "Skip the PyTorch comparison (training/bench_torch.py with /usr/bin/python3).")
     var noTorch = false
 
@@ -32,11 +38,14 @@ struct EngineBench: ParsableCommand {
         guard iterations >= 1 && iterations <= 100_000 else { throw ValidationError("--iterations must be in 1…100000") }
         guard rounds >= 1 && rounds <= 100 else { throw ValidationError("--rounds must be in 1…100") }
         guard threads >= 1 && threads <= 64 else { throw ValidationError("--threads must be in 1…64") }
+        guard PrecisionChoice(rawValue: precision) != nil else { throw ValidationError("--precision must be one of \(PrecisionChoice.names)") }
     }
 
     /// One round: the engine, sgemm and PyTorch measured back to back.
     private struct Round {
         let engine: EngineBenchmark.Result
+        /// The float32 engine in the same round, when `engine` is bfloat16.
+        let float32: EngineBenchmark.Result?
         let sgemmGflops: Double
         let torchMs: Double?
     }
@@ -46,6 +55,7 @@ struct EngineBench: ParsableCommand {
             throw CLIError("--model none has no engine to measure; use realtime, quality or a path")
         }
         BLASThreads.set(threads)
+        let chosen = PrecisionChoice(rawValue: precision)!.resolved
         // FLOPs per streamed face-frame, written by training/export.py from training/flops.py.
         let gflop = weights.metadata["gflop_per_face_frame"].flatMap(Double.init)
         let torch = noTorch ? nil : ShippedFiles.find("training/bench_torch.py").flatMap { s in ModelLocator.path(of: model).map { (s, $0) } }
@@ -54,14 +64,15 @@ struct EngineBench: ParsableCommand {
         // compare measurements seconds apart; the median round is reported.
         var all: [Round] = []
         for _ in 0..<rounds {
-            let r = EngineBenchmark.run(model: weights, name: model, iterations: iterations)
+            let r = try EngineBenchmark.run(model: weights, name: model, iterations: iterations, precision: chosen)
+            let f = chosen == .float32 ? nil : try EngineBenchmark.run(model: weights, name: model, iterations: iterations)
             let roof = SgemmRoofline.measure()
             let t = torch.flatMap { Self.torchMilliseconds(script: $0.0, model: $0.1, threads: threads, iterations: iterations) }
-            all.append(Round(engine: r, sgemmGflops: roof.gflops, torchMs: t))
+            all.append(Round(engine: r, float32: f, sgemmGflops: roof.gflops, torchMs: t))
         }
         let byTime = all.sorted { $0.engine.perFaceFrameMs < $1.engine.perFaceFrameMs }
         let r = byTime[byTime.count / 2].engine
-        print("facerestored bench engine — \(ProcessorFactory.describe(weights))")
+        print("facerestored bench engine — \(ProcessorFactory.describe(weights, precision: chosen))")
         print(r)
         let plural = threads == 1 ? "" : "s"
         print(String(format: "round  engine ms  sgemm GFLOP/s  engine GFLOP/s  %% of sgemm  PyTorch ms  Swift faster  (%d rounds of %d frames, %d thread%@)",
@@ -96,11 +107,32 @@ struct EngineBench: ParsableCommand {
         } else if torch != nil {
             print("PyTorch comparison skipped: /usr/bin/python3 with torch could not run training/bench_torch.py")
         }
+        var precisionLine = ""
+        let bf16Speedups = all.compactMap { x in x.float32.map { $0.perFaceFrameMs / x.engine.perFaceFrameMs } }
+        if let speedup = Self.median(bf16Speedups), let f32 = Self.median(all.compactMap(\.float32?.perFaceFrameMs)) {
+            print(String(format: "bfloat16 convolutions (oneDNN): median round %.2f× faster than the float32 engine per face-frame (range %.2f–%.2f×; float32 median %.2f ms). "
+                         + "The GFLOP/s figures above count the same FLOPs at bfloat16 speed.",
+                         speedup, bf16Speedups.min()!, bf16Speedups.max()!, f32))
+            precisionLine = String(format: " float32_ms=%.2f bf16_speedup=%.2f", f32, speedup)
+        }
+        if layers { try Self.printLayers(weights, iterations: iterations) }
         let ms = Self.median(all.map(\.engine.perFaceFrameMs))!
         let roofRatio = Self.median(roofRatios) ?? .nan
         print(String(format: "per_face_frame_ms=%.2f features_ms=%.2f restore_ms=%.2f face_frames_per_s=%.1f budget_ratio_30fps=%.2f sgemm_gflops=%.1f engine_gflops=%.1f roofline_ratio=%.2f",
                      ms, r.featuresMs, r.restoreMs, 1000 / ms, ms / (1000.0 / 30),
-                     sgemm, gflop.map { $0 / (ms / 1000) } ?? .nan, roofRatio) + torchLine)
+                     sgemm, gflop.map { $0 / (ms / 1000) } ?? .nan, roofRatio) + torchLine + precisionLine + " precision=\(chosen.rawValue)")
+    }
+
+    private static func printLayers(_ model: RestorationModel, iterations: Int) throws {
+        let layers = try DecoderLayerBenchmark.run(model: model, iterations: max(iterations, 10))
+        print("decoder convolutions, median ms (float32 im2col + sgemm | oneDNN bfloat16 with reorders; alternating):")
+        for l in layers {
+            let name = l.name.padding(toLength: 30, withPad: " ", startingAt: 0)
+            print(String(format: "  %@ %7.3f | %7.3f  %5.2f×  %@, runs in %@", name, l.float32Ms, l.bfloat16Ms, l.float32Ms / l.bfloat16Ms,
+                         l.kernel, l.chosen.rawValue))
+        }
+        let f = layers.reduce(0) { $0 + $1.float32Ms }, b = layers.reduce(0) { $0 + $1.bfloat16Ms }
+        print(String(format: "  all %.2f | %.2f ms  %.2f×", f, b, f / b))
     }
 
     static func median(_ values: [Double]) -> Double? {

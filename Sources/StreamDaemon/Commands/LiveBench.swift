@@ -39,12 +39,16 @@ struct LiveBench: ParsableCommand {
     @Option(help: "Frames older than this when their turn comes pass through (ms).")
     var latencyBudgetMs: Double = 150
 
+    @Option(help: "Arithmetic of the wide convolutions: auto (bfloat16 on CPUs with AVX512_BF16 or AMX), float32 or bfloat16.")
+    var precision: String = "auto"
+
     func validate() throws {
         guard (5...7200).contains(duration) else { throw ValidationError("--duration must be 5…7200 seconds") }
         guard faces == 1 || faces == 2 else { throw ValidationError("--faces must be 1 or 2") }
         guard (1...300).contains(detectEvery) else { throw ValidationError("--detect-every must be 1…300") }
         guard (1...3000).contains(fullScanEvery) else { throw ValidationError("--full-scan-every must be 1…3000") }
         guard SmoothingMode(rawValue: smoothing) != nil else { throw ValidationError("--smoothing must be causal, paper or off") }
+        guard PrecisionChoice(rawValue: precision) != nil else { throw ValidationError("--precision must be one of \(PrecisionChoice.names)") }
     }
 
     func run() throws {
@@ -63,6 +67,7 @@ struct LiveBench: ParsableCommand {
         settings.smoothing = SmoothingMode(rawValue: smoothing)!
         settings.detectEvery = detectEvery
         settings.fullScanEvery = fullScanEvery
+        settings.precision = PrecisionChoice(rawValue: precision)!
         let frontEnd = try ProcessorFactory.frontEnd(settings, model: weights, logger: logger)
         let options = StreamSession.Options(
             source: SourceSpec(parsing: source), outputs: [.file(path: tmp.appendingPathComponent("out.mp4").path)],
@@ -106,7 +111,7 @@ struct LiveBench: ParsableCommand {
         let restorationCPU = Double(ProcessStats.current() - (restorationThreadStart ?? ProcessStats.current())) / 1e9
 
         let passShare = Double(report.passthrough) / Double(max(report.framesOut, 1))
-        print("facerestored bench live — \(ProcessorFactory.describe(weights)), smoothing \(smoothing), "
+        print("facerestored bench live — \(ProcessorFactory.describe(weights, precision: settings.precision.resolved)), smoothing \(smoothing), "
               + "detection every \(detectEvery) frames (whole frame every \(fullScanEvery)), \(faces) face(s), 1280x720@30 for \(duration) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(String(format: "frames out %d of %d in, %.2f fps; passthrough %d (%.2f %%), dropped %d at the input, %d at the encoder",
                      report.framesOut, report.framesIn, report.fps, report.passthrough, 100 * passShare, report.dropped,

@@ -40,6 +40,9 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Flicker control: logit margin before a latent position changes code (0 = plain argmax).")
     var codeHysteresis: Double = 0.5
 
+    @Option(help: "Arithmetic of the wide convolutions: auto (bfloat16 on CPUs with AVX512_BF16 or AMX), float32 (PyTorch's numerics) or bfloat16.")
+    var precision: String = "auto"
+
     @Option(help: "OpenBLAS threads for the model (default 1, or OPENBLAS_NUM_THREADS): more helps a file on an idle machine; live streams leave the other cores to decoding and encoding.")
     var threads: Int?
 
@@ -65,6 +68,7 @@ struct RestoreCommand: ParsableCommand {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be in 1…64") }
         guard (0...1).contains(gamma) else { throw ValidationError("--gamma must be in 0…1") }
         guard codeHysteresis >= 0 && codeHysteresis <= 100 else { throw ValidationError("--code-hysteresis must be in 0…100") }
+        guard PrecisionChoice(rawValue: precision) != nil else { throw ValidationError("--precision must be one of \(PrecisionChoice.names)") }
     }
 
     private var settings: RestoreSettings {
@@ -73,6 +77,7 @@ struct RestoreCommand: ParsableCommand {
         s.smoothing = SmoothingMode(rawValue: smoothing)!
         s.gamma = gamma
         s.codeHysteresis = codeHysteresis
+        s.precision = PrecisionChoice(rawValue: precision)!
         return s
     }
 
@@ -88,7 +93,7 @@ struct RestoreCommand: ParsableCommand {
         let weights = try ModelLocator.load(model)
         let withoutAudio = ModelLocator.loadWithoutAudio(model) { logger.warning("\($0)") }
         if let threads { BLASThreads.set(threads) }
-        logger.info("\(ProcessorFactory.describe(weights))")
+        logger.info("\(ProcessorFactory.describe(weights, precision: settings.precision.resolved))")
         let encoder = EncoderSettings(videoCodec: VideoCodec(rawValue: videoCodec)!, audioCodec: AudioCodec(rawValue: audioCodec)!,
                                       videoBitrateKbps: bitrateKbps, live: source.looksLive)
         let options = StreamSession.Options(source: source, outputs: [.file(path: output)], encoder: encoder,

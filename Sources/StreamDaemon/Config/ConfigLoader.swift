@@ -1,5 +1,6 @@
 import Foundation
 import GstBridge
+import Restore
 import Yams
 
 /// Reads and validates a stream's YAML config, reporting every problem with its line.
@@ -95,7 +96,7 @@ enum ConfigLoader {
         var restore = RestoreSettings()
         if let m = r.string(top["model"], "model") { restore.model = m }
         if let node = top["restore"],
-           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detection_width", "detect_every", "full_scan_every", "smoothing", "gamma", "code_hysteresis", "audio"]) {
+           let m = r.mapping(node, section: "restore", allowed: ["max_faces", "detection_width", "detect_every", "full_scan_every", "smoothing", "gamma", "code_hysteresis", "audio", "precision"]) {
             if let v = r.int(m["max_faces"], "max_faces", range: 1...32) { restore.maxFaces = v }
             if let v = r.int(m["detection_width"], "detection_width", range: 80...7680) { restore.detectionWidth = v }
             if let v = r.int(m["detect_every"], "detect_every", range: 1...300) { restore.detectEvery = v }
@@ -104,6 +105,7 @@ enum ConfigLoader {
             if let v = r.double(m["gamma"], "gamma", range: 0...1) { restore.gamma = v }
             if let v = r.double(m["code_hysteresis"], "code_hysteresis", range: 0...100) { restore.codeHysteresis = v }
             if let v = r.bool(m["audio"], "audio") { restore.useAudio = v }
+            if let v = r.choice(m["precision"], "precision", PrecisionChoice.self) { restore.precision = v }
         }
         let budget = r.double(top["latency_budget_ms"], "latency_budget_ms", range: 10...10_000) ?? 150
         var listen: String?

@@ -37,8 +37,11 @@ struct RestoreSettings: Sendable, Equatable {
     /// Flicker control: logit margin before a latent position changes code.
     var codeHysteresis: Double = 0.5
     var useAudio: Bool = true
+    /// The convolutions' arithmetic; `auto` is bfloat16 on CPUs with AVX512_BF16 or AMX.
+    var precision: PrecisionChoice = .auto
 
     var restoration: RestorationSettings {
-        RestorationSettings(smoothing: smoothing, gamma: Float(gamma), hysteresis: Float(codeHysteresis), useAudio: useAudio)
+        RestorationSettings(smoothing: smoothing, gamma: Float(gamma), hysteresis: Float(codeHysteresis), useAudio: useAudio,
+                            precision: precision.resolved)
     }
 }

@@ -71,7 +71,7 @@ final class StreamService: Service, @unchecked Sendable {
         var modelSetting = config.restore.model
         var model = try ModelLocator.load(modelSetting)
         var withoutAudio = ModelLocator.loadWithoutAudio(modelSetting) { [logger] in logger.warning("\($0)") }
-        logger.info("\(ProcessorFactory.describe(model))")
+        logger.info("\(ProcessorFactory.describe(model, precision: config.restore.precision.resolved))")
         metrics.modelLoaded(model, setting: modelSetting)
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
@@ -96,7 +96,7 @@ final class StreamService: Service, @unchecked Sendable {
                 do {
                     model = try ModelLocator.load(config.restore.model)
                     withoutAudio = ModelLocator.loadWithoutAudio(config.restore.model) { [logger] in logger.warning("\($0)") }
-                    logger.info("reloaded \(ProcessorFactory.describe(model))")
+                    logger.info("reloaded \(ProcessorFactory.describe(model, precision: config.restore.precision.resolved))")
                     metrics.modelLoaded(model, setting: config.restore.model)
                 } catch {
                     logger.error("\(error); keeping the weights already loaded")
