@@ -157,6 +157,20 @@ struct EngineBF16Tests {
         return mse == 0 ? .infinity : 10 * log10(1 / mse)
     }
 
+    @Test("the engine benchmark runs and labels each precision")
+    func benchmark() throws {
+        guard let (modelPath, _) = EngineParityTests.modelAndFixture("realtime") else { return }
+        let model = try RestorationModel(path: modelPath)
+        let f = try EngineBenchmark.run(model: model, name: "realtime", iterations: 2)
+        #expect(f.precision == .float32 && f.description.contains("float32"))
+        do {
+            let b = try EngineBenchmark.run(model: model, name: "realtime", iterations: 2, precision: .bfloat16)
+            #expect(b.precision == .bfloat16 && b.description.contains("bfloat16") && b.perFaceFrameMs > 0)
+        } catch {
+            #expect(!EnginePrecision.hasNativeBF16(cpuFlags: Self.cpuFlags), "\(error)")
+        }
+    }
+
     @Test("the refusal names the problem and what to use instead")
     func errorMessage() {
         let e = ModelError.precisionUnavailable(reason: "oneDNN has no bfloat16 convolution for 32→64 at 16×16 on this CPU")
