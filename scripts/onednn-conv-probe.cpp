@@ -1,7 +1,8 @@
 // onednn-conv-probe.cpp: how fast would the realtime decoder's 3×3 convolutions run on oneDNN,
-// in float32 and in bfloat16, on one thread? A measurement for deciding the engine's next step
-// (issue 8: two faces at 25 fps need a model about half as expensive); not part of the build or
-// the tests, and the engine does not use oneDNN.
+// in float32 and in bfloat16, on one thread, without any reorders? The measurement that led to
+// the engine's bfloat16 path (Sources/CDnnl, Restore/Engine/BF16*.swift; issue 8); not part of
+// the build or the tests. `facerestored bench model --layers` times the engine's own layers with
+// their reorders, which is what decides which layers run in bfloat16.
 //
 //   apt-get install libdnnl-dev            # Debian 12: oneDNN 2.6.3
 //   g++ -O2 scripts/onednn-conv-probe.cpp -o /tmp/onednn-probe -ldnnl

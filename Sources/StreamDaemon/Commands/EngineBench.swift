@@ -74,18 +74,27 @@ struct EngineBench: ParsableCommand {
         let r = byTime[byTime.count / 2].engine
         print("facerestored bench engine — \(ProcessorFactory.describe(weights, precision: chosen))")
         print(r)
+        if let f = byTime[byTime.count / 2].float32 { print(f) }
         let plural = threads == 1 ? "" : "s"
-        print(String(format: "round  engine ms  sgemm GFLOP/s  engine GFLOP/s  %% of sgemm  PyTorch ms  Swift faster  (%d rounds of %d frames, %d thread%@)",
-                     rounds, iterations, threads, plural))
+        // The roofline and PyTorch columns compare like with like: the float32 engine (run in
+        // every round) against float32 sgemm and float32 PyTorch; bfloat16 gets its own columns.
+        let withBF16 = chosen == .bfloat16
+        print(String(format: "round  engine ms  sgemm GFLOP/s  engine GFLOP/s  %% of sgemm  PyTorch ms  Swift faster%@  (float32 engine; %d rounds of %d frames, %d thread%@)",
+                     withBF16 ? "  bf16 ms  bf16 faster" : "", rounds, iterations, threads, plural))
         var roofRatios: [Double] = [], speedups: [Double] = []
         for (i, x) in all.enumerated() {
-            let ms = x.engine.perFaceFrameMs
+            let ms = (x.float32 ?? x.engine).perFaceFrameMs
             let gf = gflop.map { $0 / (ms / 1000) }
             if let gf { roofRatios.append(gf / x.sgemmGflops) }
             if let t = x.torchMs { speedups.append(t / ms) }
-            let cells = [gf.map { String(format: "%.1f", $0) }, gf.map { String(format: "%.0f %%", 100 * $0 / x.sgemmGflops) },
+            var cells = [gf.map { String(format: "%.1f", $0) }, gf.map { String(format: "%.0f %%", 100 * $0 / x.sgemmGflops) },
                          x.torchMs.map { String(format: "%.2f", $0) }, x.torchMs.map { String(format: "%.2f×", $0 / ms) }]
-            let padded = zip(cells, [14, 10, 10, 12]).map { cell, width in
+            var widths = [14, 10, 10, 12]
+            if withBF16 {
+                cells += [String(format: "%.2f", x.engine.perFaceFrameMs), String(format: "%.2f×", ms / x.engine.perFaceFrameMs)]
+                widths += [7, 11]
+            }
+            let padded = zip(cells, widths).map { cell, width in
                 let text = cell ?? "-"
                 return String(repeating: " ", count: max(0, width - text.count)) + text
             }
@@ -101,7 +110,7 @@ struct EngineBench: ParsableCommand {
         var torchLine = ""
         if let speedup = Self.median(speedups) {
             let torchMs = Self.median(all.compactMap(\.torchMs))!
-            print(String(format: "PyTorch (training/bench_torch.py, same weights, %d thread%@): median round Swift is %.2f× faster (range %.2f–%.2f×)",
+            print(String(format: "PyTorch (training/bench_torch.py, same weights, float32, %d thread%@): median round the float32 Swift engine is %.2f× faster (range %.2f–%.2f×)",
                          threads, plural, speedup, speedups.min()!, speedups.max()!))
             torchLine = String(format: " torch_ms=%.2f speedup_vs_pytorch=%.2f", torchMs, speedup)
         } else if torch != nil {
@@ -110,17 +119,17 @@ struct EngineBench: ParsableCommand {
         var precisionLine = ""
         let bf16Speedups = all.compactMap { x in x.float32.map { $0.perFaceFrameMs / x.engine.perFaceFrameMs } }
         if let speedup = Self.median(bf16Speedups), let f32 = Self.median(all.compactMap(\.float32?.perFaceFrameMs)) {
-            print(String(format: "bfloat16 convolutions (oneDNN): median round %.2f× faster than the float32 engine per face-frame (range %.2f–%.2f×; float32 median %.2f ms). "
-                         + "The GFLOP/s figures above count the same FLOPs at bfloat16 speed.",
+            print(String(format: "bfloat16 convolutions (oneDNN): median round %.2f× faster than the float32 engine per face-frame (range %.2f–%.2f×; float32 median %.2f ms)",
                          speedup, bf16Speedups.min()!, bf16Speedups.max()!, f32))
             precisionLine = String(format: " float32_ms=%.2f bf16_speedup=%.2f", f32, speedup)
         }
         if layers { try Self.printLayers(weights, iterations: iterations) }
         let ms = Self.median(all.map(\.engine.perFaceFrameMs))!
+        let float32Ms = Self.median(all.map { ($0.float32 ?? $0.engine).perFaceFrameMs })!
         let roofRatio = Self.median(roofRatios) ?? .nan
         print(String(format: "per_face_frame_ms=%.2f features_ms=%.2f restore_ms=%.2f face_frames_per_s=%.1f budget_ratio_30fps=%.2f sgemm_gflops=%.1f engine_gflops=%.1f roofline_ratio=%.2f",
                      ms, r.featuresMs, r.restoreMs, 1000 / ms, ms / (1000.0 / 30),
-                     sgemm, gflop.map { $0 / (ms / 1000) } ?? .nan, roofRatio) + torchLine + precisionLine + " precision=\(chosen.rawValue)")
+                     sgemm, gflop.map { $0 / (float32Ms / 1000) } ?? .nan, roofRatio) + torchLine + precisionLine + " precision=\(chosen.rawValue)")
     }
 
     private static func printLayers(_ model: RestorationModel, iterations: Int) throws {
