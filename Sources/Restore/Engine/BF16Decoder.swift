@@ -1,25 +1,21 @@
 /// The decoder's convolutions that bfloat16 speeds up, as oneDNN primitives built for one
-/// workspace from the shared float32 model (one set per stream keeps every oneDNN object on one
-/// thread; the realtime profile's are ~0.3 MB). The others stay on the float32 path: nil here.
+/// workspace from the shared float32 model: one set per stream (converted weights and staging
+/// buffers, a few MB for the realtime profile) keeps every oneDNN object on one thread. The others
+/// stay on the float32 path: nil here.
 final class BF16Decoder {
     let convs: [BF16Convolution?]
-    let residuals: [[(first: BF16Convolution, second: BF16Convolution)?]]
+    let residuals: [[BF16ResidualPair?]]
     let out: BF16Convolution?
 
     init(_ decoder: DecoderNetwork, context: DnnlContext) throws(ModelError) {
-        var convs: [BF16Convolution?] = [], residuals: [[(first: BF16Convolution, second: BF16Convolution)?]] = []
+        var convs: [BF16Convolution?] = [], residuals: [[BF16ResidualPair?]] = []
         for i in 0..<5 {
             let s = decoder.side(level: i), input = i == 0 ? s : s / 2
             convs.append(BF16Convolution.pays(decoder.convs[i])
                 ? try BF16Convolution(decoder.convs[i], height: input, width: input, upsample: i > 0, relu: true, context: context)
                 : nil)
-            var blocks: [(first: BF16Convolution, second: BF16Convolution)?] = []
-            for block in decoder.res[i] {
-                blocks.append(BF16Convolution.pays(block.conv1)
-                    ? (try BF16Convolution(block.conv1, height: s, width: s, relu: true, context: context),
-                       try BF16Convolution(block.conv2, height: s, width: s, residual: true, relu: true, context: context))
-                    : nil)
-            }
+            var blocks: [BF16ResidualPair?] = []
+            for block in decoder.res[i] { blocks.append(try block.bfloat16(side: s, context: context)) }
             residuals.append(blocks)
         }
         let s = decoder.side(level: 4)

@@ -13,7 +13,7 @@ struct ResidualBlock: Sendable {
     /// In place on `x` [c][side][side]; `temp` holds the inner activation.
     /// `bf16`: the same two convolutions as oneDNN bfloat16 primitives, used instead.
     func run(_ x: UnsafeMutablePointer<Float>, side: Int, temp: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-             bf16: (first: BF16Convolution, second: BF16Convolution)? = nil) {
+             bf16: BF16ResidualPair? = nil) {
         if let bf16 {
             bf16.first.run(x, into: temp)
             bf16.second.run(temp, into: x)
@@ -21,5 +21,18 @@ struct ResidualBlock: Sendable {
         }
         conv1.run(x, height: side, width: side, into: temp, relu: true, scratch: scratch)
         conv2.run(temp, height: side, width: side, into: x, residual: x, relu: true, scratch: scratch)
+    }
+}
+
+/// A residual block's two convolutions as oneDNN bfloat16 primitives.
+typealias BF16ResidualPair = (first: BF16Convolution, second: BF16Convolution)
+
+extension ResidualBlock {
+    /// The block's bfloat16 twin at side², or nil when its convolutions stay float32
+    /// (`BF16Convolution.pays`).
+    func bfloat16(side s: Int, context: DnnlContext) throws(ModelError) -> BF16ResidualPair? {
+        guard BF16Convolution.pays(conv1) else { return nil }
+        return (try BF16Convolution(conv1, height: s, width: s, relu: true, context: context),
+                try BF16Convolution(conv2, height: s, width: s, residual: true, relu: true, context: context))
     }
 }
