@@ -1,4 +1,5 @@
 import Foundation
+import Restore
 import Testing
 
 @Suite("Metrics and health", .serialized)
@@ -45,7 +46,8 @@ struct MetricsTests {
         #expect((values["facerestored_source_missing_frames_total"] ?? 0) > 0, "\(metrics.stdout)")
         #expect(values["facerestored_stage_seconds_count{stage=\"track\"}"] ?? 0 > 30, "\(metrics.stdout)")
         // The weights in use, by name (the config leaves the default: the shipped realtime model).
-        #expect(values.contains { $0.key.hasPrefix("facerestored_model_info{") && $0.key.contains("profile=\"realtime\"") && $0.value == 1 },
+        #expect(values.contains { $0.key.hasPrefix("facerestored_model_info{") && $0.key.contains("profile=\"realtime\"")
+                    && $0.key.contains("precision=\"\(EnginePrecision.forThisCPU.rawValue)\"") && $0.value == 1 },
                 "\(metrics.stdout)")
         let health = try TestSupport.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}",
                                                            "http://127.0.0.1:\(port)/healthz"], timeout: 10)

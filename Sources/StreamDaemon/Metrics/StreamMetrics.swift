@@ -49,10 +49,11 @@ final class StreamMetrics: Sendable {
     /// reload replaced drop to 0. Guarded by `lock`.
     nonisolated(unsafe) private var modelInfo: Gauge?
 
-    func modelLoaded(_ model: RestorationModel?, setting: String) {
+    func modelLoaded(_ model: RestorationModel?, setting: String, precision: EnginePrecision) {
         let a = model?.architecture
         let gauge = Gauge(label: "facerestored_model_info",
-                          dimensions: [("setting", setting), ("profile", a?.profile ?? "none"), ("variant", a?.variant ?? "none")])
+                          dimensions: [("setting", setting), ("profile", a?.profile ?? "none"), ("variant", a?.variant ?? "none"),
+                                       ("precision", model == nil ? "none" : precision.rawValue)])
         let old = lock.withLock { () -> Gauge? in
             defer { modelInfo = gauge }
             return modelInfo

@@ -72,7 +72,7 @@ final class StreamService: Service, @unchecked Sendable {
         var model = try ModelLocator.load(modelSetting)
         var withoutAudio = ModelLocator.loadWithoutAudio(modelSetting) { [logger] in logger.warning("\($0)") }
         logger.info("\(ProcessorFactory.describe(model, precision: config.restore.precision.resolved))")
-        metrics.modelLoaded(model, setting: modelSetting)
+        metrics.modelLoaded(model, setting: modelSetting, precision: config.restore.precision.resolved)
         var held: HeldPicture?
         var lastPicture: (frame: VideoFrame, format: VideoFormat, audio: (rate: Int, channels: Int)?)?
         var sessions = 0
@@ -97,7 +97,7 @@ final class StreamService: Service, @unchecked Sendable {
                     model = try ModelLocator.load(config.restore.model)
                     withoutAudio = ModelLocator.loadWithoutAudio(config.restore.model) { [logger] in logger.warning("\($0)") }
                     logger.info("reloaded \(ProcessorFactory.describe(model, precision: config.restore.precision.resolved))")
-                    metrics.modelLoaded(model, setting: config.restore.model)
+                    metrics.modelLoaded(model, setting: config.restore.model, precision: config.restore.precision.resolved)
                 } catch {
                     logger.error("\(error); keeping the weights already loaded")
                 }
