@@ -175,5 +175,7 @@ struct EngineBF16Tests {
     func errorMessage() {
         let e = ModelError.precisionUnavailable(reason: "oneDNN has no bfloat16 convolution for 32→64 at 16×16 on this CPU")
         #expect(e.description.contains("bfloat16") && e.description.contains("32→64") && e.description.contains("float32"))
+        // The shim's message buffer: up to its NUL, whatever follows.
+        #expect(DnnlContext.text([0x6F, 0x6E, 0x65, 0x44, 0x4E, 0x4E, 0, 0x78]) == "oneDNN")
     }
 }

@@ -29,7 +29,7 @@ final class BF16Convolution {
                 }
             }
         }
-        guard let made else { throw .precisionUnavailable(reason: String(cString: message)) }
+        guard let made else { throw .precisionUnavailable(reason: DnnlContext.text(message)) }
         handle = made
         self.context = context
         implementation = String(cString: cdnnl_conv_implementation(made))
@@ -42,6 +42,6 @@ final class BF16Convolution {
         var message = [CChar](repeating: 0, count: 256)
         let status = message.withUnsafeMutableBufferPointer { cdnnl_conv_run(handle, input, output, $0.baseAddress, $0.count) }
         // Executing a primitive oneDNN built and sized itself fails only on a library fault.
-        precondition(status == 0, String(cString: message))
+        precondition(status == 0, DnnlContext.text(message))
     }
 }
