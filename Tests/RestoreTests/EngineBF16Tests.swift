@@ -85,12 +85,13 @@ struct EngineBF16Tests {
         #expect(error > 0, "\(name): bit-identical to float32, so bfloat16 did not run")
     }
 
-    /// The shipped realtime model on its PyTorch fixture, once per precision. The encoder's
-    /// bfloat16 features feed the code prediction, so a near-tied code may flip: held to the
-    /// PyTorch parity criterion (≥ 99 % of positions equal); the images may differ by bfloat16
-    /// rounding (and such flips) only: 60 dB is ~0.1 of one 8-bit step RMS, and no pixel may move
-    /// by a whole step (1/255). Measured: 81.7 dB, codes 100 % equal.
-    @Test("shipped realtime model: codes ≥ 99 % as float32's, image within 60 dB of float32 and PyTorch, no 8-bit step")
+    /// The shipped realtime model on its PyTorch fixture, once per precision. The encoder and the
+    /// 3D-CNN run in bfloat16 too, so a near-tied code may flip: held to the PyTorch parity
+    /// criterion (≥ 99 % of positions equal), the logits to 2 % of their range. The images may
+    /// differ by bfloat16 rounding and such flips only: ≥ 50 dB (a third of one 8-bit step RMS),
+    /// and where every code agrees no pixel may move by a whole step (1/255). Measured: codes
+    /// 99.41 % equal (3 of 512), 59.9 dB, max |Δ| 0.021 in the window with the flips.
+    @Test("shipped realtime model: codes ≥ 99 % as float32's, image within 50 dB of float32 and PyTorch")
     func wholeModel() throws {
         guard let (modelPath, fixturePath) = EngineParityTests.modelAndFixture("realtime") else { return }
         let model = try RestorationModel(path: modelPath)
@@ -102,7 +103,7 @@ struct EngineBF16Tests {
             return
         }
         #expect(workspace.precision == .bfloat16)
-        #expect(workspace.bf16Encoder != nil)
+        #expect(workspace.bf16Encoder != nil && workspace.bf16Temporal != nil)
         let coverage = workspace.bf16Decoder!.coverage
         #expect(coverage.bfloat16 > 0 && coverage.bfloat16 < coverage.all, "\(coverage)")
         let float32 = model.makeWorkspace()
@@ -128,6 +129,10 @@ struct EngineBF16Tests {
                     }
                 }
             }
+            let exact = Array(model.predictLogits(window: frames, workspace: float32))
+            let rounded = Array(model.predictLogits(window: frames, workspace: workspace))
+            let logitError = maxAbsDifference(rounded, exact), logitRange = exact.max()! - exact.min()!
+            #expect(logitError <= 0.02 * logitRange && logitError > 0, "window \(n): logits max |Δ| \(logitError), range \(logitRange)")
             let (reference, fast) = flow[(n * a.flowCount)..<((n + 1) * a.flowCount)].withUnsafeBufferPointer { fl in
                 let r = model.restore(window: frames, flow: fl, workspace: float32)
                 let reference = (r.codes, Array(r.image))
@@ -137,16 +142,56 @@ struct EngineBF16Tests {
             equalCodes += zip(fast.0, reference.0).filter { $0 == $1 }.count
             positions += reference.0.count
             worstToFloat32 = min(worstToFloat32, Self.psnr(fast.1, reference.1))
-            largest = max(largest, maxAbsDifference(fast.1, reference.1))
+            let difference = maxAbsDifference(fast.1, reference.1)
+            largest = max(largest, difference)
+            if fast.0 == reference.0 { #expect(difference < 1.0 / 255, "window \(n): every code agrees, yet a pixel moved a step") }
             worstToTorch = min(worstToTorch, Self.psnr(fast.1, expectedImage[(n * a.imageCount)..<((n + 1) * a.imageCount)]))
             #expect(fast.1 != reference.1, "window \(n): bit-identical to float32, so bfloat16 did not run")
         }
-        print(String(format: "bfloat16 encoder + decoder, %d windows: codes %.2f %% as float32's, worst PSNR %.1f dB vs float32 (max |Δ| %.1e), %.1f dB vs PyTorch",
+        print(String(format: "bfloat16 engine, %d windows: codes %.2f %% as float32's, worst PSNR %.1f dB vs float32 (max |Δ| %.1e), %.1f dB vs PyTorch",
                      windows, 100 * Double(equalCodes) / Double(positions), worstToFloat32, Double(largest), worstToTorch))
         #expect(Double(equalCodes) >= 0.99 * Double(positions), "\(equalCodes) of \(positions) codes as float32's")
-        #expect(worstToFloat32 >= 60)
-        #expect(worstToTorch >= 60)
-        #expect(largest < 1.0 / 255)
+        #expect(worstToFloat32 >= 50)
+        #expect(worstToTorch >= 50)
+    }
+
+    /// The 3D-CNN's bfloat16 twin stacks kt frames as channels; kt = 1 (the 2D-CNN ablation)
+    /// must work as well as kt = 3. Same features in, logits within 2 % of their range, ≥ 99 %
+    /// of the argmax codes equal.
+    @Test("3D-CNN in bfloat16 against float32, kt 3 and kt 1", arguments: ["realtime", "realtime-2d-cnn"])
+    func temporal(name: String) throws {
+        guard let (_, fixturePath) = EngineParityTests.modelAndFixture("realtime") else { return }
+        let model = try RestorationModel(path: EngineFixtures.root.appendingPathComponent("models/\(name).safetensors").path)
+        let workspace: ModelWorkspace
+        do { workspace = try model.makeWorkspace(precision: .bfloat16) } catch {
+            #expect(!EnginePrecision.hasNativeBF16(cpuFlags: Self.cpuFlags), "\(error)")
+            return
+        }
+        #expect(workspace.bf16Temporal != nil)
+        let float32 = model.makeWorkspace(), a = model.architecture
+        let fx = try SafeTensorsFile(path: fixturePath)
+        let crops = try fx.uint8s("input_lq_crops_u8"), mfcc = try fx.floats("input_mfcc")
+        let fhog = try EngineParityTests.dlibFHOG(Array(crops[0..<(a.window * a.cropBytes)]), frames: a.window)
+        let frames = (0..<a.window).map { _ in model.makeFrameFeatures() }
+        for (t, features) in frames.enumerated() {
+            crops[(t * a.cropBytes)..<((t + 1) * a.cropBytes)].withUnsafeBufferPointer { c in
+                fhog[(t * a.fhogCount)..<((t + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
+                    mfcc[(t * a.mfccCount)..<((t + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
+                        model.computeFeatures(crop: c, fhog: h, mfcc: m, into: features, workspace: float32)
+                    }
+                }
+            }
+        }
+        let exact = Array(model.predictLogits(window: frames, workspace: float32))
+        let rounded = Array(model.predictLogits(window: frames, workspace: workspace))
+        let error = maxAbsDifference(rounded, exact), range = exact.max()! - exact.min()!
+        #expect(error <= 0.02 * range && error > 0, "\(name): logits max |Δ| \(error), range \(range)")
+        let positions = a.latent * a.latent
+        func argmax(_ l: [Float]) -> [Int] {
+            (0..<positions).map { p in (0..<a.codes).max { l[$0 * positions + p] < l[$1 * positions + p] }! }
+        }
+        let same = zip(argmax(rounded), argmax(exact)).filter { $0 == $1 }.count
+        #expect(Double(same) >= 0.99 * Double(positions), "\(name): \(same) of \(positions) codes equal")
     }
 
     /// Peak signal-to-noise ratio of two [0, 1] images, in dB.

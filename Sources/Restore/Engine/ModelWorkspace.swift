@@ -28,9 +28,10 @@ public final class ModelWorkspace {
     let modulationOutput: FloatBuffer
     let modulationAudio: FloatBuffer
     let modulationScale: FloatBuffer
-    /// The encoder's and decoder's oneDNN bfloat16 convolutions when the workspace was made for
-    /// bfloat16.
+    /// The encoder's, 3D-CNN's and decoder's oneDNN bfloat16 convolutions when the workspace was
+    /// made for bfloat16.
     let bf16Encoder: BF16Encoder?
+    let bf16Temporal: BF16Temporal?
     let bf16Decoder: BF16Decoder?
     public var precision: EnginePrecision { bf16Decoder == nil ? .float32 : .bfloat16 }
     /// oneDNN's kernels for the bfloat16 decoder convolutions (empty in float32).
@@ -42,9 +43,11 @@ public final class ModelWorkspace {
         var modulationInput = 0, modulationHidden = 0, modulationOutput = 0, modulationAudio = 0, modulationScale = 0
     }
 
-    init(owner: ObjectIdentifier, sizes s: Sizes, bf16Encoder: BF16Encoder? = nil, bf16Decoder: BF16Decoder? = nil) {
+    init(owner: ObjectIdentifier, sizes s: Sizes, bf16Encoder: BF16Encoder? = nil, bf16Temporal: BF16Temporal? = nil,
+         bf16Decoder: BF16Decoder? = nil) {
         self.owner = owner
         self.bf16Encoder = bf16Encoder
+        self.bf16Temporal = bf16Temporal
         self.bf16Decoder = bf16Decoder
         a = FloatBuffer(count: s.activation)
         b = FloatBuffer(count: s.activation)

@@ -80,11 +80,13 @@ public final class RestorationModel: Sendable {
             return makeWorkspace(bf16: nil)
         case .bfloat16:
             let context = try DnnlContext(threads: BLASThreads.current)
-            return makeWorkspace(bf16: (try BF16Encoder(encoder, context: context), try BF16Decoder(decoder, context: context)))
+            return makeWorkspace(bf16: (try BF16Encoder(encoder, context: context),
+                                        try BF16Temporal(temporal, side: architecture.latent, context: context),
+                                        try BF16Decoder(decoder, context: context)))
         }
     }
 
-    private func makeWorkspace(bf16: (encoder: BF16Encoder, decoder: BF16Decoder)?) -> ModelWorkspace {
+    private func makeWorkspace(bf16: (encoder: BF16Encoder, temporal: BF16Temporal?, decoder: BF16Decoder)?) -> ModelWorkspace {
         let a = architecture, latentPlane = a.latent * a.latent
         var s = ModelWorkspace.Sizes()
         s.activation = max(encoder.maxActivation, decoder.maxActivation)
@@ -104,7 +106,8 @@ public final class RestorationModel: Sendable {
             s.modulationAudio = modulation.audio?.outputs ?? 0
             s.modulationScale = modulation.scaleCount
         }
-        return ModelWorkspace(owner: ObjectIdentifier(self), sizes: s, bf16Encoder: bf16?.encoder, bf16Decoder: bf16?.decoder)
+        return ModelWorkspace(owner: ObjectIdentifier(self), sizes: s, bf16Encoder: bf16?.encoder, bf16Temporal: bf16?.temporal,
+                              bf16Decoder: bf16?.decoder)
     }
 
     /// A holder for one frame's features, reusable frame after frame.
@@ -179,7 +182,7 @@ public final class RestorationModel: Sendable {
                      "window frames must be computed by this model")
         temporal.logits(frame: { UnsafePointer(window[$0].projection.pointer) }, side: architecture.latent,
                         columns: workspace.columns.pointer, ping: workspace.ping.pointer, pong: workspace.pong.pointer,
-                        into: workspace.logits.pointer)
+                        bf16: workspace.bf16Temporal, into: workspace.logits.pointer)
         return workspace.logits.buffer
     }
 

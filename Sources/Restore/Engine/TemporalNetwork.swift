@@ -66,8 +66,14 @@ struct TemporalNetwork: Sendable {
 
     /// Logits [codes][plane] of the centre frame into `logits`. `frame(t)` is frame t's
     /// projection (t = 0 oldest). Each block computes only the frames the next one reads.
+    /// `bf16`: the blocks run on their oneDNN bfloat16 twins instead.
     func logits(frame: (Int) -> UnsafePointer<Float>, side: Int, columns: UnsafeMutablePointer<Float>,
-                ping: UnsafeMutablePointer<Float>, pong: UnsafeMutablePointer<Float>, into logits: UnsafeMutablePointer<Float>) {
+                ping: UnsafeMutablePointer<Float>, pong: UnsafeMutablePointer<Float>, bf16: BF16Temporal? = nil,
+                into logits: UnsafeMutablePointer<Float>) {
+        if let bf16 {
+            head.run(bf16.run(frame: frame), height: side, width: side, into: logits, scratch: columns)
+            return
+        }
         let centre = window / 2, perFrame = blocks[0].columnsPerFrame(plane: plane)
         var source: UnsafeMutablePointer<Float>? = nil, target = ping
         for (b, block) in blocks.enumerated() {

@@ -9,7 +9,7 @@ public struct RestorationSettings: Sendable, Equatable {
     public var hysteresis: Float
     /// false: the model gets a silent (zero) audio context even when the stream has audio.
     public var useAudio: Bool
-    /// The arithmetic of the encoder's and decoder's wide convolutions (EnginePrecision): float32 unless asked.
+    /// The arithmetic of the engine's wide convolutions (EnginePrecision): float32 unless asked.
     public var precision: EnginePrecision
 
     public init(smoothing: SmoothingMode = .causal, gamma: Float = 0.7, hysteresis: Float = 0.5, useAudio: Bool = true,
