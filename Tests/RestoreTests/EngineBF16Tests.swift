@@ -121,14 +121,8 @@ struct EngineBF16Tests {
         var largest: Float = 0
         for n in 0..<windows {
             for (t, features) in frames.enumerated() {
-                let f = n * a.window + t
-                crops[(f * a.cropBytes)..<((f + 1) * a.cropBytes)].withUnsafeBufferPointer { c in
-                    fhog[(f * a.fhogCount)..<((f + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
-                        mfcc[(f * a.mfccCount)..<((f + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
-                            model.computeFeatures(crop: c, fhog: h, mfcc: m, into: features, workspace: float32)
-                        }
-                    }
-                }
+                EngineParityTests.computeFeatures(model, frame: n * a.window + t, crops: crops, fhog: fhog, mfcc: mfcc,
+                                                  into: features, workspace: float32)
             }
             let exact = Array(model.predictLogits(window: frames, workspace: float32))
             let rounded = Array(model.predictLogits(window: frames, workspace: workspace))
@@ -175,13 +169,7 @@ struct EngineBF16Tests {
         let fhog = try EngineParityTests.dlibFHOG(Array(crops[0..<(a.window * a.cropBytes)]), frames: a.window)
         let frames = (0..<a.window).map { _ in model.makeFrameFeatures() }
         for (t, features) in frames.enumerated() {
-            crops[(t * a.cropBytes)..<((t + 1) * a.cropBytes)].withUnsafeBufferPointer { c in
-                fhog[(t * a.fhogCount)..<((t + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
-                    mfcc[(t * a.mfccCount)..<((t + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
-                        model.computeFeatures(crop: c, fhog: h, mfcc: m, into: features, workspace: float32)
-                    }
-                }
-            }
+            EngineParityTests.computeFeatures(model, frame: t, crops: crops, fhog: fhog, mfcc: mfcc, into: features, workspace: float32)
         }
         let exact = Array(model.predictLogits(window: frames, workspace: float32))
         let rounded = Array(model.predictLogits(window: frames, workspace: workspace))

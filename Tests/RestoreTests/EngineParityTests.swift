@@ -21,6 +21,20 @@ struct EngineParityTests {
         }
     }
 
+    /// Computes the features of fixture frame `f` (frames laid end to end in `crops`, `fhog` and
+    /// `mfcc`, window after window) into `features`.
+    static func computeFeatures(_ model: RestorationModel, frame f: Int, crops: [UInt8], fhog: [Float], mfcc: [Float],
+                                into features: FrameFeatures, workspace: ModelWorkspace) {
+        let a = model.architecture
+        crops[(f * a.cropBytes)..<((f + 1) * a.cropBytes)].withUnsafeBufferPointer { crop in
+            fhog[(f * a.fhogCount)..<((f + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
+                mfcc[(f * a.mfccCount)..<((f + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
+                    model.computeFeatures(crop: crop, fhog: h, mfcc: m, into: features, workspace: workspace)
+                }
+            }
+        }
+    }
+
     /// Runs `model` on every window of `fixture` (paths) and checks the figures.
     @discardableResult
     /// `facesTogether`: the fixture's windows are faces seen in the same frames — every face's
@@ -42,14 +56,7 @@ struct EngineParityTests {
         let workspace = model.makeWorkspace()
         let rings = (0..<(facesTogether ? windows : 1)).map { _ in (0..<a.window).map { _ in model.makeFrameFeatures() } }
         func compute(window n: Int, frame t: Int, into features: FrameFeatures) {
-            let f = n * a.window + t
-            crops[(f * a.cropBytes)..<((f + 1) * a.cropBytes)].withUnsafeBufferPointer { crop in
-                fhog[(f * a.fhogCount)..<((f + 1) * a.fhogCount)].withUnsafeBufferPointer { h in
-                    mfcc[(f * a.mfccCount)..<((f + 1) * a.mfccCount)].withUnsafeBufferPointer { m in
-                        model.computeFeatures(crop: crop, fhog: h, mfcc: m, into: features, workspace: workspace)
-                    }
-                }
-            }
+            computeFeatures(model, frame: n * a.window + t, crops: crops, fhog: fhog, mfcc: mfcc, into: features, workspace: workspace)
         }
         if facesTogether {
             for t in 0..<a.window { for n in 0..<windows { compute(window: n, frame: t, into: rings[n][t]) } }
